@@ -1,10 +1,293 @@
-"""The ``m2m`` command line (thin: parses, calls the API, prints with rich)."""
+"""The ``m2m`` command line. Thin: parses arguments, calls the API, prints with rich.
+
+Every command that prints results takes ``--json`` and then prints exactly one JSON
+document on stdout (progress goes to stderr). Bad input prints one line and exits 2;
+``--debug`` shows the traceback instead.
+"""
 
 from __future__ import annotations
 
-import typer
+import json
+import shutil
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any
 
-app = typer.Typer(add_completion=False, help="mine2magnet: drill core to investment decision.")
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from mine2magnet import __version__
+from mine2magnet.errors import Error
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="mine2magnet: from drill core to investment decision for rare-earth projects.",
+)
+out = Console()
+err = Console(stderr=True)
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")]
+DebugOpt = Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")]
+ProjectArg = Annotated[
+    Path, typer.Argument(help="Project folder or project.toml (default: current folder).")
+]
+
+SYNTHETIC_BANNER = "SYNTHETIC DATA — demonstration deposit, not a real project"
+
+
+def _fail(message: str, code: int = 2) -> None:
+    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def _guard(debug: bool, fn: Callable[[], Any]) -> Any:
+    """Run ``fn``; turn user errors into one line + exit 2, bugs into one line + exit 1."""
+    try:
+        return fn()
+    except typer.Exit:
+        raise
+    except Error as exc:
+        if debug:
+            raise
+        _fail(str(exc).replace("\n", " "), 2)
+    except KeyboardInterrupt:
+        _fail("interrupted", 130)
+    except Exception as exc:  # a bug in mine2magnet, not the user's fault
+        if debug:
+            raise
+        _fail(f"internal error: {type(exc).__name__}: {exc} (rerun with --debug and report "
+              "it)", 1)
+
+
+@contextmanager
+def _progress(enabled: bool, total: int) -> Iterator[Callable[[str], None]]:
+    if not enabled:
+        yield lambda _msg: None
+        return
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("[progress.description]{task.description:<28}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=False,
+    ) as bar:
+        task = bar.add_task("starting", total=total)
+
+        def step(msg: str) -> None:
+            bar.update(task, description=msg, advance=1)
+
+        yield step
+        bar.update(task, completed=total, description="done")
+
+
+def _to_jsonable(obj: Any) -> Any:
+    import numpy as np
+    import pandas as pd
+
+    if isinstance(obj, pd.DataFrame):
+        return json.loads(obj.to_json(orient="records", date_format="iso"))
+    if isinstance(obj, np.generic):
+        return obj.item()
+    if isinstance(obj, Path):
+        return str(obj)
+    raise TypeError(f"not JSON serialisable: {type(obj)}")
+
+
+def _emit_json(doc: dict[str, Any]) -> None:
+    sys.stdout.write(json.dumps(doc, default=_to_jsonable, indent=2) + "\n")
+
+
+# --------------------------------------------------------------------------------- init
+@app.command()
+def init(
+    directory: Annotated[Path, typer.Argument(help="Folder to create the project in.")],
+    force: Annotated[bool, typer.Option(help="Overwrite an existing project.toml.")] = False,
+    as_json: JsonOpt = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Write a commented project.toml template into DIRECTORY."""
+
+    def go() -> dict[str, Any]:
+        directory.mkdir(parents=True, exist_ok=True)
+        target = directory / "project.toml"
+        if target.exists() and not force:
+            raise Error(f"{target}: already exists; use --force to overwrite it")
+        text = resources.files("mine2magnet").joinpath("templates/project.toml").read_text(
+            encoding="utf-8"
+        )
+        target.write_text(text, encoding="utf-8")
+        return {"project_file": str(target)}
+
+    doc = _guard(debug, go)
+    if as_json:
+        _emit_json(doc)
+    else:
+        out.print(f"wrote {doc['project_file']}: edit the data sources, then `m2m validate`")
+
+
+# ----------------------------------------------------------------------------- validate
+def _run_drillholes(project_path: Path, *, force: bool, show_progress: bool):
+    from mine2magnet.config import load_project
+    from mine2magnet.pipeline import run_drillhole_stage
+    from mine2magnet.store import Store
+
+    project = load_project(project_path)
+    with _progress(show_progress, total=7) as step, Store(
+        project.path(project.project.store)
+    ) as store:
+        result = run_drillhole_stage(project, store, force=force, progress=step)
+    return project, result
+
+
+def _validation_doc(project, result) -> dict[str, Any]:
+    db = result.db
+    rej = db.rejections
+    by_rule = (
+        rej.groupby(["file", "rule", "action"], dropna=False).size().rename("n").reset_index()
+        if len(rej)
+        else rej
+    )
+    return {
+        "software_version": __version__,
+        "project": project.project.name,
+        "synthetic": project.project.synthetic,
+        "reused_stored_results": result.run.reused,
+        "run_id": result.run.run_id,
+        "input_hashes": result.run.input_hashes,
+        "params_hash": result.run.params_hash,
+        "changed_params": list(result.run.changed_params),
+        "counts": db.counts,
+        "rejections_by_rule": by_rule,
+        "holes": int(len(db.collars)),
+        "assay_intervals": int(len(db.assays)),
+        "qaqc_samples": int(len(db.qaqc)),
+        "composites": int(len(result.composites.table)),
+        "grade_columns": list(db.grade_columns),
+    }
+
+
+def _print_validation(doc: dict[str, Any]) -> None:
+    if doc["synthetic"]:
+        out.print(f"[bold yellow]{SYNTHETIC_BANNER}[/]")
+    t = Table(title=f"Input rows — {doc['project']}")
+    for c in ("table", "file", "rows_in", "rows_used", "rows_rejected"):
+        t.add_column(c, justify="right" if c.startswith("rows") else "left")
+    for _, r in doc["counts"].iterrows():
+        t.add_row(str(r["table"]), str(r["file"]), f"{r['rows_in']:,}", f"{r['rows_used']:,}",
+                  f"{r['rows_rejected']:,}")
+    out.print(t)
+    rules = doc["rejections_by_rule"]
+    if len(rules):
+        t2 = Table(title="Findings by rule (full list in the store: drillholes__rejections)")
+        for c in ("file", "rule", "action", "n"):
+            t2.add_column(c)
+        for _, r in rules.iterrows():
+            t2.add_row(str(r["file"]), str(r["rule"]), str(r["action"]), f"{r['n']:,}")
+        out.print(t2)
+    out.print(
+        f"{doc['holes']:,} holes, {doc['assay_intervals']:,} assay intervals, "
+        f"{doc['qaqc_samples']:,} QA/QC samples, {doc['composites']:,} composites"
+        + (" (reused stored results)" if doc["reused_stored_results"] else "")
+    )
+    if doc["changed_params"]:
+        out.print("parameters changed since the previous run: " + ", ".join(doc["changed_params"]))
+
+
+@app.command()
+def validate(
+    project: ProjectArg = Path("."),
+    force: Annotated[bool, typer.Option(help="Recompute even if inputs are unchanged.")] = False,
+    as_json: JsonOpt = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Load and validate the drillhole database; print counts and rejections by rule."""
+    proj, result = _guard(
+        debug, lambda: _run_drillholes(project, force=force, show_progress=not as_json)
+    )
+    doc = _validation_doc(proj, result)
+    if as_json:
+        _emit_json(doc)
+    else:
+        _print_validation(doc)
+
+
+# ---------------------------------------------------------------------------------- run
+def _run_all(project_path: Path, *, force: bool, show_progress: bool) -> dict[str, Any]:
+    proj, result = _run_drillholes(project_path, force=force, show_progress=show_progress)
+    doc = {"drillholes": _validation_doc(proj, result)}
+    comps = result.composites.table
+    cols = [c for c in ("TREO_pct", "ThO2_pct") if c in comps]
+    doc["composite_summary"] = {
+        "by_domain": (
+            comps.groupby("domain")[cols].agg(["count", "mean"]).round(4).reset_index()
+            if cols
+            else comps.groupby("domain").size().rename("n").reset_index()
+        ).to_dict(orient="split"),
+    }
+    return doc
+
+
+@app.command()
+def run(
+    project: ProjectArg = Path("."),
+    force: Annotated[bool, typer.Option(help="Recompute even if inputs are unchanged.")] = False,
+    as_json: JsonOpt = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Run the whole pipeline built so far on a project."""
+    doc = _guard(debug, lambda: _run_all(project, force=force, show_progress=not as_json))
+    if as_json:
+        _emit_json(doc)
+    else:
+        _print_validation(doc["drillholes"])
+
+
+# --------------------------------------------------------------------------------- demo
+def demo_project_dir() -> Path:
+    """The shipped demo project (``examples/demo``), or a freshly generated copy."""
+    here = Path(__file__).resolve()
+    for parent in here.parents:
+        cand = parent / "examples" / "demo" / "project.toml"
+        if cand.is_file():
+            return cand.parent
+    from mine2magnet.synthetic import generate_demo
+
+    target = Path.cwd() / "m2m-demo"
+    generate_demo(target)
+    return target
+
+
+@app.command()
+def demo(
+    fresh: Annotated[bool, typer.Option(help="Delete stored results first.")] = False,
+    as_json: JsonOpt = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Run the whole pipeline on the shipped SYNTHETIC demo project."""
+
+    def go() -> dict[str, Any]:
+        d = demo_project_dir()
+        if fresh and (d / "out").exists():
+            shutil.rmtree(d / "out")
+        doc = _run_all(d, force=False, show_progress=not as_json)
+        doc["demo_dir"] = str(d)
+        return doc
+
+    doc = _guard(debug, go)
+    if as_json:
+        _emit_json(doc)
+        return
+    out.rule(f"[bold yellow]{SYNTHETIC_BANNER}")
+    _print_validation(doc["drillholes"])
+    out.print(f"project store: {doc['demo_dir']}/out/project.duckdb")
 
 
 def main() -> None:  # console-script entry point

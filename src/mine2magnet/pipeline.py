@@ -1,0 +1,203 @@
+"""Runs the stages in order and caches each by the hash of its inputs and parameters.
+
+A stage is recomputed only when its input files, its parameters or the software version
+changed; otherwise its tables are read back from the project store. Each stage's tables
+and its ``runs`` row are written in one transaction (see :mod:`mine2magnet.store`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import pandas as pd
+
+from mine2magnet.config import Project, params_hash
+from mine2magnet.drillholes.types import Composites, DrillholeDB
+from mine2magnet.store import RunRecord, Store, cache_key, file_sha256
+
+__all__ = ["DrillholeStage", "StageRun", "drillhole_inputs", "run_drillhole_stage"]
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class StageRun:
+    """What happened to one stage: computed or reused, with its provenance."""
+
+    stage: str
+    reused: bool
+    run_id: int
+    cache_key: str
+    input_hashes: dict[str, str]
+    params_hash: str
+    changed_params: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class DrillholeStage:
+    """Result of the drillhole stage: the database, its desurveyed assays, composites, QA/QC."""
+
+    db: DrillholeDB
+    assays_xyz: pd.DataFrame
+    composites: Composites
+    qaqc: dict[str, pd.DataFrame]
+    run: StageRun
+    tables: dict[str, pd.DataFrame] = field(repr=False, default_factory=dict)
+
+
+def drillhole_inputs(project: Project) -> dict[str, str]:
+    """SHA-256 of every configured data file, keyed ``data.<source>``."""
+    out = {}
+    for key, src in project.data:
+        if src is not None:
+            out[f"data.{key}"] = file_sha256(project.path(src.file))
+    return out
+
+
+def _drillhole_params(project: Project) -> dict[str, Any]:
+    dump = project.model_dump(mode="json")
+    return {k: dump[k] for k in ("data", "domains", "validation", "desurvey", "composite",
+                                 "qaqc")}
+
+
+def _flatten(d: Any, prefix: str = "") -> dict[str, Any]:
+    if isinstance(d, dict):
+        out: dict[str, Any] = {}
+        for k, v in d.items():
+            out.update(_flatten(v, f"{prefix}.{k}" if prefix else str(k)))
+        return out
+    return {prefix: d}
+
+
+def changed_keys(old_json: str | None, new: dict[str, Any]) -> tuple[str, ...]:
+    """Dotted keys whose values differ between a stored params JSON and ``new``."""
+    if not old_json:
+        return ()
+    a, b = _flatten(json.loads(old_json)), _flatten(new)
+    return tuple(sorted(k for k in a.keys() | b.keys() if a.get(k) != b.get(k)))
+
+
+def _noop(_: str) -> None:
+    pass
+
+
+def run_drillhole_stage(
+    project: Project, store: Store, *, force: bool = False, progress: Progress = _noop
+) -> DrillholeStage:
+    """Load, validate, desurvey and composite the drillholes; QA/QC statistics; store all.
+
+    Re-running with unchanged inputs and parameters reads the stored tables instead.
+    """
+    from mine2magnet.drillholes.composite import composite_drillholes
+    from mine2magnet.drillholes.database import load_drillholes
+    from mine2magnet.drillholes.desurvey import desurvey_intervals
+    from mine2magnet.drillholes.qaqc import qaqc_summary
+
+    stage = "drillholes"
+    progress("hashing inputs")
+    inputs = drillhole_inputs(project)
+    params = _drillhole_params(project)
+    phash = params_hash(params)
+    key = cache_key(stage, inputs, phash)
+    last = store.last_run(stage)
+    changed = changed_keys(last["params_json"] if last else None, params)
+
+    found = None if force else store.find_run(stage, key)
+    if found is not None:
+        progress("reusing stored results")
+        tables = {t.split("__", 1)[1]: store.con.execute(f'SELECT * FROM "{t}"').df()
+                  for t in found["tables"]}
+        run = StageRun(stage, True, found["run_id"], key, inputs, phash, changed)
+        return _stage_from_tables(tables, run)
+
+    started = datetime.now(UTC).replace(tzinfo=None)
+    progress("reading and validating")
+    db = load_drillholes(project)
+    progress("desurveying")
+    assays_xyz = desurvey_intervals(db.collars, db.surveys, db.assays, project.desurvey.method)
+    progress("compositing")
+    comps = composite_drillholes(db, project.composite, project.desurvey.method)
+    progress("QA/QC statistics")
+    dls = _detection_limits(project)
+    qc = qaqc_summary(db, project.qaqc, dls)
+    qc_tables = {f"qaqc_{k}": v for k, v in _dataclass_frames(qc).items()}
+    meta = pd.DataFrame(
+        {
+            "key": ["grade_columns", "composite_length_m", "residual_rule", "synthetic"],
+            "value": [
+                json.dumps(list(db.grade_columns)),
+                json.dumps(comps.length_m),
+                json.dumps(comps.residual_rule),
+                json.dumps(project.project.synthetic),
+            ],
+        }
+    )
+    tables = {
+        "collars": db.collars,
+        "surveys": db.surveys,
+        "assays": assays_xyz,
+        "lithology": db.lithology,
+        "qaqc_samples": db.qaqc,
+        "standards": db.standards,
+        "rejections": pd.concat([db.rejections, comps.rejections], ignore_index=True),
+        "counts": db.counts,
+        "composites": comps.table,
+        "meta": meta,
+        **qc_tables,
+    }
+    progress("writing the project store")
+    record = RunRecord(stage, key, inputs, phash, json.dumps(params, sort_keys=True), started)
+    run_id = store.write_stage(record, tables)
+    run = StageRun(stage, False, run_id, key, inputs, phash, changed)
+    return DrillholeStage(db, assays_xyz, comps, qc_tables, run, tables)
+
+
+def _detection_limits(project: Project) -> dict[str, float]:
+    """Canonical column → detection limit in canonical % (for blank checks)."""
+    from mine2magnet.chemistry import canonical_column, conversion_factor
+
+    out = {}
+    for g in project.data.assays.grades.values():
+        if g.detection_limit is not None:
+            out[canonical_column(g.reported_as)] = g.detection_limit * conversion_factor(
+                g.reported_as, g.unit
+            )
+    return out
+
+
+def _dataclass_frames(obj: Any) -> dict[str, pd.DataFrame]:
+    from dataclasses import fields
+
+    return {f.name: getattr(obj, f.name) for f in fields(obj)
+            if isinstance(getattr(obj, f.name), pd.DataFrame)}
+
+
+def _stage_from_tables(tables: dict[str, pd.DataFrame], run: StageRun) -> DrillholeStage:
+    meta = dict(zip(tables["meta"]["key"], tables["meta"]["value"], strict=True))
+    grade_columns = tuple(json.loads(meta["grade_columns"]))
+    rej = tables["rejections"]
+    db = DrillholeDB(
+        collars=tables["collars"],
+        surveys=tables["surveys"],
+        assays=tables["assays"],
+        lithology=tables["lithology"],
+        qaqc=tables["qaqc_samples"],
+        standards=tables["standards"],
+        rejections=rej,
+        counts=tables["counts"],
+        grade_columns=grade_columns,
+        input_hashes=dict(run.input_hashes),
+    )
+    comps = Composites(
+        table=tables["composites"],
+        grade_columns=grade_columns,
+        length_m=json.loads(meta["composite_length_m"]),
+        residual_rule=json.loads(meta["residual_rule"]),
+        rejections=rej[rej["rule"] == "residual_dropped"].reset_index(drop=True),
+    )
+    qc = {k: v for k, v in tables.items() if k.startswith("qaqc_") and k != "qaqc_samples"}
+    return DrillholeStage(db, tables["assays"], comps, qc, run, tables)
