@@ -47,10 +47,16 @@ def test_directory_argument(tmp_path):
         ("[composite]\nlength_m = -2\n", "composite.length_m", "greater than 0"),
         ('[composite]\nresidual = "sometimes"\n', "composite.residual", "allowed values"),
         ('[desurvey]\nmethod = "spline"\n', "desurvey.method", "allowed values"),
-        ('[data.assays.grades.X]\nreported_as = "Zz"\nunit = "ppm"\n',
-         "data.assays.grades.X.reported_as", "element"),
-        ('[data.assays.grades.Y]\nreported_as = "Ce"\nunit = "kg"\n',
-         "data.assays.grades.Y.unit", "allowed values"),
+        (
+            '[data.assays.grades.X]\nreported_as = "Zz"\nunit = "ppm"\n',
+            "data.assays.grades.X.reported_as",
+            "element",
+        ),
+        (
+            '[data.assays.grades.Y]\nreported_as = "Ce"\nunit = "kg"\n',
+            "data.assays.grades.Y.unit",
+            "allowed values",
+        ),
     ],
 )
 def test_errors_name_key_and_fix(tmp_path, patch, key, words):

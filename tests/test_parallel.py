@@ -20,8 +20,11 @@ def test_serial_equals_threads():
 @pytest.mark.slow
 def test_dask_local_cluster_equals_serial():
     distributed = pytest.importorskip("dask.distributed")
-    with distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
-    ) as cluster, distributed.Client(cluster) as client:
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
         got = map_chunks(_work, range(8), executor=client, args=(2.0,))
     assert got == map_chunks(_work, range(8), args=(2.0,))

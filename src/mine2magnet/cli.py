@@ -61,8 +61,7 @@ def _guard(debug: bool, fn: Callable[[], Any]) -> Any:
     except Exception as exc:  # a bug in mine2magnet, not the user's fault
         if debug:
             raise
-        _fail(f"internal error: {type(exc).__name__}: {exc} (rerun with --debug and report "
-              "it)", 1)
+        _fail(f"internal error: {type(exc).__name__}: {exc} (rerun with --debug and report it)", 1)
 
 
 @contextmanager
@@ -120,8 +119,10 @@ def init(
         target = directory / "project.toml"
         if target.exists() and not force:
             raise Error(f"{target}: already exists; use --force to overwrite it")
-        text = resources.files("mine2magnet").joinpath("templates/project.toml").read_text(
-            encoding="utf-8"
+        text = (
+            resources.files("mine2magnet")
+            .joinpath("templates/project.toml")
+            .read_text(encoding="utf-8")
         )
         target.write_text(text, encoding="utf-8")
         return {"project_file": str(target)}
@@ -140,9 +141,10 @@ def _run_drillholes(project_path: Path, *, force: bool, show_progress: bool):
     from mine2magnet.store import Store
 
     project = load_project(project_path)
-    with _progress(show_progress, total=7) as step, Store(
-        project.path(project.project.store)
-    ) as store:
+    with (
+        _progress(show_progress, total=7) as step,
+        Store(project.path(project.project.store)) as store,
+    ):
         result = run_drillhole_stage(project, store, force=force, progress=step)
     return project, result
 
@@ -181,8 +183,13 @@ def _print_validation(doc: dict[str, Any]) -> None:
     for c in ("table", "file", "rows_in", "rows_used", "rows_rejected"):
         t.add_column(c, justify="right" if c.startswith("rows") else "left")
     for _, r in doc["counts"].iterrows():
-        t.add_row(str(r["table"]), str(r["file"]), f"{r['rows_in']:,}", f"{r['rows_used']:,}",
-                  f"{r['rows_rejected']:,}")
+        t.add_row(
+            str(r["table"]),
+            str(r["file"]),
+            f"{r['rows_in']:,}",
+            f"{r['rows_used']:,}",
+            f"{r['rows_rejected']:,}",
+        )
     out.print(t)
     rules = doc["rejections_by_rule"]
     if len(rules):

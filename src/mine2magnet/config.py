@@ -70,8 +70,9 @@ class GradeColumn(_Strict):
         try:
             parse_formula(v)
         except ValueError as exc:
-            raise ValueError(f"{exc}; write an element symbol like 'Ce' or a species "
-                             "like 'CeO2'") from None
+            raise ValueError(
+                f"{exc}; write an element symbol like 'Ce' or a species like 'CeO2'"
+            ) from None
         return v
 
 
@@ -145,8 +146,9 @@ class AssaySource(_Source):
 class LithologyColumns(IntervalColumns):
     lithology: str = "lithology"
     domain: str | None = Field(
-        default=None, description="Column holding a domain code; otherwise domains are "
-        "mapped from lithology via [[domains]]."
+        default=None,
+        description="Column holding a domain code; otherwise domains are "
+        "mapped from lithology via [[domains]].",
     )
 
 
@@ -214,9 +216,7 @@ class ValidationParams(_Strict):
 
 
 class DesurveyParams(_Strict):
-    method: Literal["minimum_curvature", "tangential", "balanced_tangential"] = (
-        "minimum_curvature"
-    )
+    method: Literal["minimum_curvature", "tangential", "balanced_tangential"] = "minimum_curvature"
 
 
 ResidualRule = Literal["merge", "keep_if_half", "drop"]
@@ -249,7 +249,20 @@ class QaqcParams(_Strict):
         default=5.0, description="Blank fails above this multiple of the detection limit."
     )
     hard_limit_pct: Annotated[float, Field(gt=0)] = Field(
-        default=10.0, description="Duplicate pair fails when HARD exceeds this [%]."
+        default=10.0,
+        description="Lab (pulp) duplicate pair fails when HARD exceeds this [%] "
+        "(Stanley & Lawie 2007: pulps within ~10 %).",
+    )
+    field_hard_limit_pct: Annotated[float, Field(gt=0)] = Field(
+        default=20.0,
+        description="Field duplicate pair fails when HARD exceeds this [%] "
+        "(coarse/field duplicates within ~20-30 %).",
+    )
+    required_pct: Annotated[float, Field(gt=0, le=100)] = Field(
+        default=90.0, description="Share of duplicate pairs that must pass [%]."
+    )
+    crm_trend_run: Annotated[int, Field(ge=2)] = Field(
+        default=9, description="Consecutive CRM results on one side of expected = bias trend."
     )
 
 

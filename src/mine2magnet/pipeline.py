@@ -60,8 +60,7 @@ def drillhole_inputs(project: Project) -> dict[str, str]:
 
 def _drillhole_params(project: Project) -> dict[str, Any]:
     dump = project.model_dump(mode="json")
-    return {k: dump[k] for k in ("data", "domains", "validation", "desurvey", "composite",
-                                 "qaqc")}
+    return {k: dump[k] for k in ("data", "domains", "validation", "desurvey", "composite", "qaqc")}
 
 
 def _flatten(d: Any, prefix: str = "") -> dict[str, Any]:
@@ -109,8 +108,10 @@ def run_drillhole_stage(
     found = None if force else store.find_run(stage, key)
     if found is not None:
         progress("reusing stored results")
-        tables = {t.split("__", 1)[1]: store.con.execute(f'SELECT * FROM "{t}"').df()
-                  for t in found["tables"]}
+        tables = {
+            t.split("__", 1)[1]: store.con.execute(f'SELECT * FROM "{t}"').df()
+            for t in found["tables"]
+        }
         run = StageRun(stage, True, found["run_id"], key, inputs, phash, changed)
         return _stage_from_tables(tables, run)
 
@@ -123,7 +124,15 @@ def run_drillhole_stage(
     comps = composite_drillholes(db, project.composite, project.desurvey.method)
     progress("QA/QC statistics")
     dls = _detection_limits(project)
-    qc = qaqc_summary(db, project.qaqc, dls)
+    q = project.qaqc
+    qc = qaqc_summary(
+        db,
+        q,
+        dls,
+        field_hard_limit_pct=q.field_hard_limit_pct,
+        required_pct=q.required_pct,
+        trend_run=q.crm_trend_run,
+    )
     qc_tables = {f"qaqc_{k}": v for k, v in _dataclass_frames(qc).items()}
     meta = pd.DataFrame(
         {
@@ -172,8 +181,11 @@ def _detection_limits(project: Project) -> dict[str, float]:
 def _dataclass_frames(obj: Any) -> dict[str, pd.DataFrame]:
     from dataclasses import fields
 
-    return {f.name: getattr(obj, f.name) for f in fields(obj)
-            if isinstance(getattr(obj, f.name), pd.DataFrame)}
+    return {
+        f.name: getattr(obj, f.name)
+        for f in fields(obj)
+        if isinstance(getattr(obj, f.name), pd.DataFrame)
+    }
 
 
 def _stage_from_tables(tables: dict[str, pd.DataFrame], run: StageRun) -> DrillholeStage:

@@ -52,8 +52,12 @@ def file_sha256(path: str | Path, chunk: int = 1 << 20) -> str:
 def cache_key(stage: str, input_hashes: Mapping[str, str], params_hash: str) -> str:
     """Cache key of a stage run: hash of stage, software version, inputs and parameters."""
     blob = json.dumps(
-        {"stage": stage, "v": __version__, "in": dict(sorted(input_hashes.items())),
-         "p": params_hash},
+        {
+            "stage": stage,
+            "v": __version__,
+            "in": dict(sorted(input_hashes.items())),
+            "p": params_hash,
+        },
         sort_keys=True,
     ).encode()
     return hashlib.sha256(blob).hexdigest()
