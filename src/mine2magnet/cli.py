@@ -168,10 +168,10 @@ def _validation_doc(project, result) -> dict[str, Any]:
         "changed_params": list(result.run.changed_params),
         "counts": db.counts,
         "rejections_by_rule": by_rule,
-        "holes": int(len(db.collars)),
-        "assay_intervals": int(len(db.assays)),
-        "qaqc_samples": int(len(db.qaqc)),
-        "composites": int(len(result.composites.table)),
+        "holes": len(db.collars),
+        "assay_intervals": len(db.assays),
+        "qaqc_samples": len(db.qaqc),
+        "composites": len(result.composites.table),
         "grade_columns": list(db.grade_columns),
     }
 
@@ -292,7 +292,6 @@ def demo(
     if as_json:
         _emit_json(doc)
         return
-    out.rule(f"[bold yellow]{SYNTHETIC_BANNER}")
     _print_validation(doc["drillholes"])
     out.print(f"project store: {doc['demo_dir']}/out/project.duckdb")
 

@@ -1,0 +1,461 @@
+"""Writing the SYNTHETIC demo project: CSV files, ``project.toml`` and a README.
+
+Byte-identical output for a given seed: every number is formatted with a fixed format,
+rows and columns have a fixed order, lines end in ``\\n``, text is UTF-8 without BOM and
+nothing depends on the clock, the platform or dict/set ordering. Every data file name
+starts with ``SYNTHETIC_`` (a comment line inside a CSV would break readers).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from mine2magnet.chemistry import CANONICAL_SPECIES, REE, oxide_factor
+from mine2magnet.synthetic.deposit import DEM_SPACING, DENSITY_T_M3, LITHOLOGIES
+from mine2magnet.synthetic.lab import ANALYTES
+
+if TYPE_CHECKING:
+    from mine2magnet.synthetic import SyntheticDemo
+
+__all__ = ["DOMAINS", "FILES", "DemoStatistics", "demo_statistics", "write_demo"]
+
+#: Files written, in a fixed order.
+FILES: tuple[str, ...] = (
+    "SYNTHETIC_collars.csv",
+    "SYNTHETIC_surveys.csv",
+    "SYNTHETIC_lithology.csv",
+    "SYNTHETIC_assays.csv",
+    "SYNTHETIC_standards.csv",
+    "SYNTHETIC_topography.csv",
+    "SYNTHETIC_truth.csv",
+    "project.toml",
+    "README.md",
+)
+
+#: Domains of project.toml: code, lithologies, density [t/m³], estimate.
+DOMAINS: tuple[tuple[str, tuple[str, ...], float, bool], ...] = (
+    ("HG", ("VEIN_HG",), DENSITY_T_M3["VEIN_HG"], True),
+    ("LG", ("VEIN_LG", "BRECCIA"), DENSITY_T_M3["VEIN_LG"], True),
+    ("HOST", ("TUFF", "ANDESITE"), 2.55, False),
+    ("COVER", ("COVER",), DENSITY_T_M3["COVER"], False),
+)
+
+
+def _f(values: Sequence[float] | np.ndarray, fmt: str) -> list[str]:
+    return [format(float(v) + 0.0, fmt) for v in values]
+
+
+def _write_csv(path: Path, columns: dict[str, Sequence[str]]) -> None:
+    header = ",".join(columns)
+    body = [",".join(row) for row in zip(*columns.values(), strict=True)]
+    path.write_bytes(("\n".join([header, *body]) + "\n").encode("utf-8"))
+
+
+@dataclass(frozen=True)
+class DemoStatistics:
+    """Summary statistics of the demo data as reported by the laboratory.
+
+    Attributes
+    ----------
+    counts : dict of str to float
+        ``holes``, ``holes_vertical``, ``holes_phase2``, ``metres_drilled`` [m],
+        ``metres_sampled`` [m], ``survey_rows``, ``lithology_rows``, ``assay_rows`` and
+        rows per sample type (``primary``, ``CRM``, ``BLANK``, ``FDUP``) [-].
+    domains : pandas.DataFrame
+        Per domain of ``project.toml`` (and ``VEIN`` = HG + LG): ``samples``, ``metres``
+        [m] and length-weighted means of ``TREO_pct``, ``NdPr_oxide_pct``, ``ThO2_pct``,
+        ``CaF2_pct``, ``BaSO4_pct``, ``Fe2O3_pct`` [%] and the share of La2O3, CeO2,
+        Pr6O11, Nd2O3 in TREO [%], from analysed primary samples (below detection as half
+        the limit).
+    """
+
+    counts: dict[str, float]
+    domains: pd.DataFrame
+
+
+def demo_statistics(demo: SyntheticDemo) -> DemoStatistics:
+    """Summary statistics of the demo data as reported by the laboratory.
+
+    Parameters
+    ----------
+    demo : SyntheticDemo
+
+    Returns
+    -------
+    DemoStatistics
+    """
+    d, lab = demo.drilling, demo.lab
+    v = lab.values
+    prim = v[v["sample_type"] == "PRIMARY"].copy()
+    dl = {a.column: a.detection_limit for a in ANALYTES}
+    ox = {}
+    for el in REE:
+        col = prim[f"{el}_ppm"].fillna(0.5 * dl[f"{el}_ppm"])
+        ox[el] = col * oxide_factor(CANONICAL_SPECIES[el]) * 1e-4
+    grades = pd.DataFrame(
+        {
+            "TREO_pct": sum(ox.values()),
+            "NdPr_oxide_pct": ox["Pr"] + ox["Nd"],
+            "ThO2_pct": prim["Th_ppm"] * oxide_factor("ThO2") * 1e-4,
+            "CaF2_pct": prim["CaF2_pct"],
+            "BaSO4_pct": prim["BaSO4_pct"],
+            "Fe2O3_pct": prim["Fe2O3_pct"],
+            **{
+                f"{el}_share_pct": 100 * ox[el] / sum(ox.values())
+                for el in ("La", "Ce", "Pr", "Nd")
+            },
+        }
+    )
+    analysed = prim["La_ppm"].notna().to_numpy()  # 'NS' rows carry no grades
+    grades = grades[analysed]
+    length = prim["length_m"].to_numpy()[analysed]
+    lith = prim["lith"].to_numpy()[analysed]
+    dom_of = {lith_: code for code, liths, _, _ in DOMAINS for lith_ in liths}
+    dom = np.array([dom_of[x] for x in lith])
+    rows = []
+    for code in (*(c for c, _, _, _ in DOMAINS), "VEIN"):
+        mask = np.isin(dom, ["HG", "LG"]) if code == "VEIN" else dom == code
+        row: dict[str, float | str | int] = {
+            "domain": code,
+            "samples": int(mask.sum()),
+            "metres": float(length[mask].sum()),
+        }
+        for c in grades.columns:
+            x = grades[c].to_numpy()[mask]
+            ok = ~np.isnan(x)
+            row[c] = float(np.average(x[ok], weights=length[mask][ok])) if ok.any() else np.nan
+        rows.append(row)
+    types = lab.assays["SAMPLE_TYPE"].value_counts()
+    n_prim = int(types.get("PRIMARY", 0))
+    counts = {
+        "holes": float(len(d.collars)),
+        "holes_vertical": float((d.collars["dip_deg"] <= -89.99).sum()),
+        "holes_phase2": float((d.collars["phase"] == 2).sum()),
+        "metres_drilled": float(d.collars["eoh_m"].sum()),
+        "metres_sampled": float(length.sum()),
+        "survey_rows": float(len(d.surveys)),
+        "lithology_rows": float(len(d.lithology)),
+        "assay_rows": float(len(lab.assays)),
+        "primary": float(n_prim),
+        **{k: float(types.get(k, 0)) for k in ("CRM", "BLANK", "FDUP")},
+    }
+    return DemoStatistics(counts=counts, domains=pd.DataFrame(rows))
+
+
+_TOML = """\
+# SYNTHETIC demo project: an invented fluorite–barite–REE deposit "of the Beylikova kind".
+# NOT REAL DATA. Regenerate with:  python -m mine2magnet.synthetic examples/demo --seed {seed}
+
+[project]
+name = "SYNTHETIC Beylikova-type demo"
+synthetic = true
+description = "SYNTHETIC demo data generated by mine2magnet.synthetic (seed {seed}): a \
+fault-controlled fluorite–barite–bastnäsite body with a high-grade core; not a real deposit."
+seed = {seed}
+
+[data.collars]
+file = "SYNTHETIC_collars.csv"
+columns = {{ hole_id = "HOLEID", easting = "EAST", northing = "NORTH", elevation = "RL", \
+eoh_m = "DEPTH" }}
+
+[data.surveys]
+file = "SYNTHETIC_surveys.csv"
+columns = {{ hole_id = "HOLEID", depth_m = "DEPTH", azimuth_deg = "AZIMUTH", dip_deg = "DIP" }}
+dip_positive_down = false
+
+[data.assays]
+file = "SYNTHETIC_assays.csv"
+
+[data.assays.columns]
+hole_id = "HOLEID"
+from_m = "FROM"
+to_m = "TO"
+sample_id = "SAMPLEID"
+sample_type = "SAMPLE_TYPE"
+standard_id = "STANDARD_ID"
+parent_sample_id = "PARENT_SAMPLEID"
+
+[data.assays.grades]
+{grades}
+
+[data.lithology]
+file = "SYNTHETIC_lithology.csv"
+columns = {{ hole_id = "HOLEID", from_m = "FROM", to_m = "TO", lithology = "LITH" }}
+
+[data.standards]
+file = "SYNTHETIC_standards.csv"
+columns = {{ standard_id = "STANDARD_ID", column = "ANALYTE", expected = "EXPECTED", sd = "SD" }}
+
+{domains}
+[validation]
+below_detection = "half_dl"
+
+[composite]
+length_m = 2.0
+residual = "keep_if_half"
+by_domain = true
+
+[qaqc]
+primary = ["PRIMARY"]
+crm = ["CRM"]
+blank = ["BLANK"]
+field_duplicate = ["FDUP"]
+"""
+
+
+def _project_toml(seed: int) -> str:
+    grades = "\n".join(
+        f'{a.column} = {{ reported_as = "{a.reported_as}", unit = "{a.unit}", '
+        f"detection_limit = {a.detection_limit:g} }}"
+        for a in ANALYTES
+    )
+    domains = ""
+    for code, liths, dens, est in DOMAINS:
+        lith_txt = ", ".join(f'"{x}"' for x in liths)
+        domains += (
+            f'[[domains]]\ncode = "{code}"\nlithologies = [{lith_txt}]\n'
+            f"density_t_m3 = {dens:.2f}\nestimate = {'true' if est else 'false'}\n\n"
+        )
+    return _TOML.format(seed=seed, grades=grades, domains=domains)
+
+
+def _md_table(df: pd.DataFrame, fmts: dict[str, str]) -> str:
+    head = "| " + " | ".join(df.columns) + " |"
+    sep = "| " + " | ".join("---" for _ in df.columns) + " |"
+    lines = [head, sep]
+    for row in df.itertuples(index=False):
+        cells = []
+        for c, x in zip(df.columns, row, strict=True):
+            fmt = fmts.get(c)
+            cells.append(format(x, fmt) if fmt and isinstance(x, (int, float)) else str(x))
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def _readme(demo: SyntheticDemo) -> str:
+    stats = demo_statistics(demo)
+    c = stats.counts
+    dom_tbl = stats.domains.rename(columns=lambda s: s.replace("_share_pct", " % of TREO"))
+    truth = demo.truth.drop(columns=["points"])
+    fail = demo.lab.failures
+    m = demo.model
+    n_prim = c["primary"]
+    spacing = " × ".join(f"{x:g}" for x in demo.truth_spacing)
+    file_rows = [
+        (
+            "SYNTHETIC_collars.csv",
+            c["holes"],
+            "HOLEID, EAST, NORTH, RL [m, local grid], DEPTH (end of hole) [m], planned "
+            "AZIMUTH/DIP [°], HOLE_TYPE, PHASE (1 = 50 m grid, 2 = 25 m infill)",
+        ),
+        (
+            "SYNTHETIC_surveys.csv",
+            c["survey_rows"],
+            "HOLEID, DEPTH [m], AZIMUTH [° from grid north], DIP [°, negative down]; collar "
+            "and every ~30 m",
+        ),
+        (
+            "SYNTHETIC_lithology.csv",
+            c["lithology_rows"],
+            "HOLEID, FROM, TO [m], LITH (COVER, TUFF, ANDESITE, BRECCIA, VEIN_LG, VEIN_HG)",
+        ),
+        (
+            "SYNTHETIC_assays.csv",
+            c["assay_rows"],
+            "samples and QA/QC inserts: SAMPLEID, SAMPLE_TYPE (PRIMARY, CRM, BLANK, FDUP), "
+            "STANDARD_ID, PARENT_SAMPLEID, BATCH; REE, Th, U [ppm element], CaF2, BaSO4, "
+            "Fe2O3 [%]",
+        ),
+        (
+            "SYNTHETIC_standards.csv",
+            len(demo.lab.standards),
+            "certified value (EXPECTED) and SD per CRM and assay column",
+        ),
+        (
+            "SYNTHETIC_topography.csv",
+            m.grids["topography"].values.size,
+            f"the ground surface: {DEM_SPACING:.0f} m grid of EAST, NORTH, RL [m] (bilinear "
+            "between nodes)",
+        ),
+        (
+            "SYNTHETIC_truth.csv",
+            len(demo.truth),
+            f"the true in-situ vein below the cover (point support, {spacing} m lattice)",
+        ),
+    ]
+    files_md = "\n".join(f"| `{f}` | {n:.0f} | {txt} |" for f, n, txt in file_rows)
+    relief = float(np.ptp(m.grids["topography"].values))
+    strike, dip, dipdir = m.strike_deg, m.dip_deg, m.dip_direction_deg
+    dom_md = _md_table(
+        dom_tbl,
+        {c_: ".3f" for c_ in dom_tbl.columns if c_ not in ("domain", "samples")}
+        | {"metres": ".1f", "samples": "d"},
+    )
+    truth_md = _md_table(
+        truth,
+        {"volume_m3": ",.0f", "tonnes": ",.0f", "density_t_m3": ".3f"}
+        | {c_: ".3f" for c_ in truth.columns if c_.endswith("_pct")},
+    )
+    return f"""\
+# SYNTHETIC demo deposit — NOT REAL DATA
+
+Every file in this folder is **SYNTHETIC**: an invented fault-controlled
+fluorite–barite–bastnäsite body "of the Beylikova kind" (Eskişehir, Türkiye), made by
+`mine2magnet.synthetic` to exercise the pipeline. It says nothing about the real deposit,
+whose drillhole data and REE distribution are not public. Regenerate byte-identically with
+
+```sh
+python -m mine2magnet.synthetic examples/demo --seed {demo.seed}
+```
+
+## Files
+
+| file | rows | content |
+| --- | --- | --- |
+{files_md}
+| `project.toml` | | the project file mapping these columns (`mine2magnet.config.load_project`) |
+
+## The deposit
+
+- Fault striking {strike:03.0f}°, dipping {dip:.0f}° towards {dipdir:03.0f}°;
+  the mineralised zone (60–120 m true thickness) lies in its hanging wall over ~1.1 km of
+  strike and ~430 m down dip and thins out at its edges. Hanging wall: TUFF; footwall:
+  ANDESITE; fault BRECCIA (1.5–8 m) along the footwall contact; COVER (weathered, 2–25 m)
+  everywhere below a topography of ~{relief:.0f} m relief.
+- Grades: ln TREO = trend (a high-grade shoot plunging gently along strike, richest in the
+  middle of the zone) + smooth Gaussian-covariance field + short-range exponential field +
+  nugget. VEIN_HG is logged where the smooth part exceeds 2 % TREO.
+- Anisotropy of the grade fields (practical ranges): 260 / 160 / 40 m (smooth part) and
+  90 / 60 / 12 m (short-range part) along strike (horizontal, towards {strike:03.0f}°) /
+  down dip (towards {dipdir:03.0f}°, plunging {dip:.0f}°) / normal to the body.
+- REE pattern: light-REE bastnäsite between Mountain Pass and Bayan Obo (Castor & Hedrick
+  2006, as tabulated in USGS SIR 2010-5220): Ce > La > Nd > Pr, a few per cent random
+  variation per sample; ThO2 ≈ TREO / 9; fluorite and barite rising with TREO.
+
+## The drilling and sampling
+
+{c["holes"]:.0f} holes ({c["holes_vertical"]:.0f} vertical, the rest inclined −60° to −75°
+towards ~330°; {c["holes_phase2"]:.0f} infill holes at 25 m over the high-grade core),
+{c["metres_drilled"]:,.0f} m drilled, {c["metres_sampled"]:,.0f} m sampled. Samples are broken at
+lithology contacts: 1 m in VEIN_HG and BRECCIA, 1 or 2 m in VEIN_LG, 2 m in host rock within
+20 m of the vein; elsewhere the host and the cover are sampled in some holes only (gaps).
+Holes that miss the body are sampled over their last 45 m (the projected structure).
+Assay rows: {n_prim:.0f} primary, {c["CRM"]:.0f} CRM (1 in {n_prim / c["CRM"]:.1f} primaries),
+{c["BLANK"]:.0f} blanks (1 in {n_prim / c["BLANK"]:.1f}), {c["FDUP"]:.0f} field duplicates
+(1 in {n_prim / c["FDUP"]:.1f}). Below-detection values are written `<DL` (e.g. `<0.5`); six U
+and four Fe2O3 values are empty (not analysed) and three samples are `NS` (insufficient
+sample) in every grade column.
+
+Length-weighted means of the primary assays by domain (project.toml: HG = VEIN_HG;
+LG = VEIN_LG + BRECCIA; HOST = TUFF + ANDESITE; VEIN = HG + LG):
+
+{dom_md}
+
+True in-situ vein (for checking estimates; drill samples over-represent the high-grade
+core, which is drilled more densely):
+
+{truth_md}
+
+## Deliberate QA/QC failures
+
+The QA/QC code must find exactly these (sample ids in `SYNTHETIC_assays.csv`):
+
+{_md_table(fail, {})}
+
+Everything else is clean by construction: all other CRM results lie within ±2.5 SD of the
+certified value, no two consecutive results of one standard and analyte lie beyond 2 SD on
+the same side, and no run of more than 6 consecutive results lies on one side; every other
+blank is at most 3× the detection limit; every other field-duplicate pair agrees within
+HARD = 100·|a − b|/(a + b) < 10 % wherever both values exceed 20× the detection limit.
+Near the detection limit (Tm and Lu, DL 0.5 ppm) a pair like `<0.5` / `0.5` differs by one
+reporting step; a duplicate check should leave such pairs out (or use a DL-aware limit).
+"""
+
+
+def write_demo(demo: SyntheticDemo, out_dir: str | Path) -> tuple[Path, ...]:
+    """Write the demo project into ``out_dir`` (created if needed).
+
+    Parameters
+    ----------
+    demo : SyntheticDemo
+        From :func:`mine2magnet.synthetic.build_demo`.
+    out_dir : str or pathlib.Path
+        Target folder; existing files of the same names are overwritten.
+
+    Returns
+    -------
+    tuple of pathlib.Path
+        The files written, in :data:`FILES` order.
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    d = demo.drilling
+    col = d.collars
+    _write_csv(
+        out / FILES[0],
+        {
+            "HOLEID": col["hole_id"].tolist(),
+            "EAST": _f(col["easting"], ".2f"),
+            "NORTH": _f(col["northing"], ".2f"),
+            "RL": _f(col["elevation"], ".2f"),
+            "DEPTH": _f(col["eoh_m"], ".1f"),
+            "AZIMUTH": _f(col["azimuth_deg"], ".1f"),
+            "DIP": _f(col["dip_deg"], ".1f"),
+            "HOLE_TYPE": ["DD"] * len(col),
+            "PHASE": [str(int(p)) for p in col["phase"]],
+        },
+    )
+    sv = d.surveys
+    _write_csv(
+        out / FILES[1],
+        {
+            "HOLEID": sv["hole_id"].tolist(),
+            "DEPTH": _f(sv["depth_m"], ".1f"),
+            "AZIMUTH": _f(sv["azimuth_deg"], ".1f"),
+            "DIP": _f(sv["dip_deg"], ".1f"),
+        },
+    )
+    li = d.lithology
+    _write_csv(
+        out / FILES[2],
+        {
+            "HOLEID": li["hole_id"].tolist(),
+            "FROM": _f(li["from_m"], ".2f"),
+            "TO": _f(li["to_m"], ".2f"),
+            "LITH": [LITHOLOGIES[k] for k in li["lith"]],
+        },
+    )
+    _write_csv(out / FILES[3], {c: demo.lab.assays[c].tolist() for c in demo.lab.assays})
+    _write_csv(out / FILES[4], {c: demo.lab.standards[c].tolist() for c in demo.lab.standards})
+    topo = demo.model.grids["topography"]
+    ge, gn = np.meshgrid(topo.x, topo.y)
+    _write_csv(
+        out / FILES[5],
+        {
+            "EAST": _f(ge.ravel(), ".2f"),
+            "NORTH": _f(gn.ravel(), ".2f"),
+            "RL": _f(topo.values.ravel(), ".2f"),
+        },
+    )
+    tr = demo.truth
+    fmts = {"points": "d", "volume_m3": ".0f", "density_t_m3": ".4f", "tonnes": ".0f"}
+    _write_csv(
+        out / FILES[6],
+        {
+            c: (
+                tr[c].tolist()
+                if c == "lithology"
+                else [format(x, fmts.get(c, ".4f")) for x in tr[c]]
+            )
+            for c in tr.columns
+        },
+    )
+    (out / FILES[7]).write_bytes(_project_toml(demo.seed).encode("utf-8"))
+    (out / FILES[8]).write_bytes(_readme(demo).encode("utf-8"))
+    return tuple(out / f for f in FILES)

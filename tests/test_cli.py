@@ -1,0 +1,126 @@
+"""CLI tests: --json documents, one-line errors with exit code 2, no tracebacks."""
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from mine2magnet.cli import app, demo_project_dir
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def demo_copy(tmp_path_factory) -> Path:
+    dst = tmp_path_factory.mktemp("demo") / "demo"
+    shutil.copytree(demo_project_dir(), dst, ignore=shutil.ignore_patterns("out"))
+    return dst
+
+
+def _json(result) -> dict:
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_help_lists_every_command():
+    res = runner.invoke(app, ["--help"])
+    for cmd in ("init", "validate", "run", "demo"):
+        assert cmd in res.stdout
+
+
+def test_init_writes_template_and_refuses_overwrite(tmp_path):
+    doc = _json(runner.invoke(app, ["init", str(tmp_path), "--json"]))
+    assert Path(doc["project_file"]).is_file()
+    res = runner.invoke(app, ["init", str(tmp_path)])
+    assert res.exit_code == 2 and "--force" in res.stderr
+
+
+def test_validate_json_counts_balance_and_cache(demo_copy):
+    doc = _json(runner.invoke(app, ["validate", str(demo_copy), "--json"]))
+    assert doc["synthetic"] is True
+    for c in doc["counts"]:
+        assert c["rows_in"] == c["rows_used"] + c["rows_rejected"]
+    assert doc["holes"] > 100 and doc["composites"] > 1000
+    again = _json(runner.invoke(app, ["validate", str(demo_copy), "--json"]))
+    assert again["reused_stored_results"] is True
+    assert again["input_hashes"] == doc["input_hashes"]
+
+
+def test_changed_parameter_recomputes_and_is_named(demo_copy, tmp_path):
+    d = tmp_path / "p"
+    shutil.copytree(demo_copy, d, ignore=shutil.ignore_patterns("out"))
+    _json(runner.invoke(app, ["validate", str(d), "--json"]))
+    toml = d / "project.toml"
+    text = toml.read_text()
+    assert "length_m = 2.0" in text
+    toml.write_text(text.replace("length_m = 2.0", "length_m = 3.0"))
+    doc = _json(runner.invoke(app, ["validate", str(d), "--json"]))
+    assert doc["reused_stored_results"] is False
+    assert "composite.length_m" in doc["changed_params"]
+
+
+def _broken(demo_copy: Path, tmp_path: Path, which: str, content: bytes) -> Path:
+    d = tmp_path / "b"
+    shutil.copytree(demo_copy, d, ignore=shutil.ignore_patterns("out"))
+    (d / f"SYNTHETIC_{which}.csv").write_bytes(content)
+    return d
+
+
+@pytest.mark.parametrize(
+    ("which", "content", "words"),
+    [
+        ("assays", b"", "empty"),
+        ("collars", b"\x00\x01\x02\x03binary\x00\xff" * 50, "binary"),
+        ("assays", "HOLEID,FROM,TO\nA,0,1\n".encode("utf-16"), "encoding"),
+        ("collars", b"HOLEID,X\nA,1\n", "column"),
+    ],
+)
+def test_bad_files_one_line_exit_2(demo_copy, tmp_path, which, content, words):
+    d = _broken(demo_copy, tmp_path, which, content)
+    res = runner.invoke(app, ["validate", str(d)])
+    assert res.exit_code == 2, res.output
+    assert words in res.stderr.lower()
+    assert "Traceback" not in res.output
+    assert len(res.stderr.strip().splitlines()) == 1 or res.stderr.count("error:") == 1
+
+
+def test_latin1_file_is_rejected_with_a_hint(demo_copy, tmp_path):
+    src = (demo_copy / "SYNTHETIC_lithology.csv").read_text(encoding="utf-8")
+    lines = src.splitlines()
+    lines[1] = lines[1] + ",Sérgio"  # a non-ASCII character in latin-1
+    lines[0] = lines[0] + ",LOGGED_BY"
+    for i in range(2, len(lines)):
+        lines[i] += ",x"
+    d = _broken(demo_copy, tmp_path, "lithology", ("\n".join(lines) + "\n").encode("latin-1"))
+    res = runner.invoke(app, ["validate", str(d)])
+    assert res.exit_code == 2 and "encoding" in res.stderr.lower()
+
+
+def test_partly_bad_file_keeps_valid_rows(demo_copy, tmp_path):
+    text = (demo_copy / "SYNTHETIC_collars.csv").read_text()
+    lines = text.splitlines()
+    header = lines[0].split(",")
+    bad = lines[1].split(",")
+    bad[header.index("X") if "X" in header else 1] = "not-a-number"
+    lines.append(",".join(bad))  # a duplicate hole id with a bad coordinate
+    d = _broken(demo_copy, tmp_path, "collars", ("\n".join(lines) + "\n").encode())
+    doc = _json(runner.invoke(app, ["validate", str(d), "--json"]))
+    counts = {c["table"]: c for c in doc["counts"]}
+    assert counts["collars"]["rows_rejected"] == 1
+    assert counts["collars"]["rows_used"] == len(lines) - 2
+
+
+def test_subprocess_no_traceback(tmp_path):
+    (tmp_path / "project.toml").write_text("[project]\nname = 1\n")
+    res = subprocess.run(
+        [sys.executable, "-m", "mine2magnet", "validate", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert res.returncode == 2
+    assert "Traceback" not in res.stderr and res.stderr.count("\n") == 1
