@@ -261,6 +261,11 @@ class QaqcParams(_Strict):
     required_pct: Annotated[float, Field(gt=0, le=100)] = Field(
         default=90.0, description="Share of duplicate pairs that must pass [%]."
     )
+    duplicate_min_dl_multiple: Annotated[float, Field(ge=0)] = Field(
+        default=10.0,
+        description="Duplicate pairs whose mean is below this multiple of the detection "
+        "limit are not judged (counting statistics, not precision).",
+    )
     crm_trend_run: Annotated[int, Field(ge=2)] = Field(
         default=9, description="Consecutive CRM results on one side of expected = bias trend."
     )

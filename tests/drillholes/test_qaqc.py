@@ -625,3 +625,23 @@ def test_run_rules_depend_on_time_order():
     b = crm_check(_crm_table(vals, [1, 3, 2, 4]), _standards()).summary.iloc[0]
     assert a["n_two_consecutive_2sd"] == 2 and b["n_two_consecutive_2sd"] == 0
     assert a["mean"] == b["mean"] and a["n_outside_2sd"] == b["n_outside_2sd"] == 4
+
+
+def test_duplicates_near_detection_limit_are_not_judged():
+    q = pd.DataFrame(
+        {
+            "sample_id": ["D1", "D2"],
+            "qc_type": "field_duplicate",
+            "parent_sample_id": ["A1", "A2"],
+            "row": [3, 5],
+            "Lu2O3_pct": [0.00005, 0.0100],
+        }
+    )
+    a = pd.DataFrame({"sample_id": ["A1", "A2"], "row": [2, 4], "Lu2O3_pct": [0.00010, 0.0101]})
+    dl = {"Lu2O3_pct": 0.00005}
+    got = duplicate_check(q, a, detection_limits=dl, min_dl_multiple=10.0)
+    assert got.pairs["status"].tolist() == ["near_detection", "pass"]
+    assert got.summary.loc[0, "n_used"] == 1 and got.summary.loc[0, "n_excluded"] == 1
+    assert len(got.failures) == 0
+    # without the limits the same pair fails (HARD 33 %)
+    assert duplicate_check(q, a).pairs["status"].tolist() == ["failure", "pass"]

@@ -1057,6 +1057,8 @@ def duplicate_check(
     lab_hard_limit_pct: float = 10.0,
     field_required_pct: float = 90.0,
     lab_required_pct: float = 90.0,
+    detection_limits: Mapping[str, float] | None = None,
+    min_dl_multiple: float = 10.0,
 ) -> DuplicateCheck:
     """Precision from field and laboratory duplicates, each type separately.
 
@@ -1091,6 +1093,14 @@ def duplicate_check(
         HARD limit of a pair for field and laboratory (pulp) duplicates [%].
     field_required_pct, lab_required_pct : float
         Share of pairs that must be within the HARD limit [%].
+    detection_limits : mapping of str to float, optional
+        Detection limit per grade column [%]. Pairs whose mean is below
+        ``min_dl_multiple`` times the limit get status ``near_detection`` and are left out
+        of the statistics (counted in ``n_excluded``): near the limit, relative
+        differences measure counting statistics, not sampling precision (Stanley & Lawie
+        2007 use pairs well above the detection limit).
+    min_dl_multiple : float
+        Multiple of the detection limit below which a pair is not judged [-].
 
     Returns
     -------
@@ -1194,6 +1204,10 @@ def duplicate_check(
     used = np.isfinite(pairs["hard_pct"].to_numpy(float))
     within = used & ~_beyond(pairs["hard_pct"].to_numpy(float), pairs["hard_limit_pct"].to_numpy())
     pairs["status"] = np.where(~used, "missing", np.where(within, "pass", "failure"))
+    if detection_limits:
+        dl = pairs["column"].map(dict(detection_limits)).astype(float).to_numpy()
+        near = used & np.isfinite(dl) & (pairs["mean"].to_numpy(float) < min_dl_multiple * dl)
+        pairs.loc[near, "status"] = "near_detection"
     type_rank = {t: i for i, t in enumerate(DUPLICATE_TYPES)}
     pairs["_t"] = pairs["qc_type"].map(type_rank)
     col_rank = {c: i for i, c in enumerate(cols)}
@@ -1223,7 +1237,7 @@ def duplicate_check(
             continue
         for c in cols:
             p = pairs[(pairs["qc_type"] == t) & (pairs["column"] == c)]
-            ok = p[p["status"].ne("missing")]
+            ok = p[p["status"].isin(("pass", "failure"))]
             x = ok["original"].to_numpy(float)
             y = ok["duplicate"].to_numpy(float)
             n_within = int(ok["status"].eq("pass").sum())
@@ -1374,6 +1388,8 @@ def qaqc_summary(
         lab_hard_limit_pct=lab_limit,
         field_required_pct=required_pct,
         lab_required_pct=required_pct,
+        detection_limits=detection_limits,
+        min_dl_multiple=params.duplicate_min_dl_multiple,
     )
     failures = _sort_failures(
         _concat([crm.failures, blank.failures, dup.failures], _FAILURE_SCHEMA)
