@@ -226,10 +226,77 @@ def validate(
         _print_validation(doc)
 
 
+# ------------------------------------------------------------------------------ process
+def _processing_doc(project, force: bool, show_progress: bool) -> dict[str, Any]:
+    from mine2magnet.pipeline import run_processing_stage
+    from mine2magnet.store import Store
+
+    with (
+        _progress(show_progress, total=1) as step,
+        Store(project.path(project.project.store)) as store,
+    ):
+        res = run_processing_stage(project, store, force=force, progress=step)
+    t = res.tables
+    kpi = dict(zip(t["kpis"]["kpi"], t["kpis"]["value"], strict=True))
+    checks = t["checks"]
+    return {
+        "synthetic": project.project.synthetic,
+        "reused_stored_results": res.run.reused,
+        "run_id": res.run.run_id,
+        "params_hash": res.run.params_hash,
+        "products": t["products"][["product", "purity", "tpa"]],
+        "kpis": kpi,
+        "warnings": checks[checks["status"].isin(["warning", "fail"])][["check", "message"]],
+        "radioactive_streams": t["stream_summary"][t["stream_summary"]["radioactive"]][
+            ["stream", "tonnes_per_year", "total_Bq_g"]
+        ],
+    }
+
+
+def _print_processing(doc: dict[str, Any]) -> None:
+    t = Table(title="Product slate" + (" (SYNTHETIC)" if doc["synthetic"] else ""))
+    for c in ("product", "purity %", "t/y"):
+        t.add_column(c, justify="left" if c == "product" else "right")
+    for _, r in doc["products"].iterrows():
+        t.add_row(str(r["product"]), f"{100 * r['purity']:.2f}", f"{r['tpa']:,.0f}")
+    out.print(t)
+    k = doc["kpis"]
+    out.print(
+        f"ore {k['ore_tpa']:,.0f} t/y at {k['feed_TREO_pct']:.2f} % TREO → "
+        f"{k['products_TREO_tpa']:,.0f} t/y REO in products "
+        f"(overall recovery {k['overall_treo_recovery_pct']:.1f} %); "
+        f"waste above clearance {k['radioactive_waste_tpa']:,.0f} t/y"
+    )
+    for _, r in doc["warnings"].iterrows():
+        out.print(f"[yellow]warning[/] {r['check']}: {r['message']}")
+
+
+@app.command()
+def process(
+    project: ProjectArg = Path("."),
+    force: Annotated[bool, typer.Option(help="Recompute even if inputs are unchanged.")] = False,
+    as_json: JsonOpt = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Run the processing flowsheet (mass balance, products, thorium) for the project."""
+    from mine2magnet.config import load_project
+
+    doc = _guard(
+        debug,
+        lambda: _processing_doc(load_project(project), force, show_progress=not as_json),
+    )
+    if as_json:
+        _emit_json(doc)
+    else:
+        _print_processing(doc)
+
+
 # ---------------------------------------------------------------------------------- run
 def _run_all(project_path: Path, *, force: bool, show_progress: bool) -> dict[str, Any]:
     proj, result = _run_drillholes(project_path, force=force, show_progress=show_progress)
     doc = {"drillholes": _validation_doc(proj, result)}
+    if proj.processing:
+        doc["processing"] = _processing_doc(proj, force, show_progress)
     comps = result.composites.table
     cols = [c for c in ("TREO_pct", "ThO2_pct") if c in comps]
     doc["composite_summary"] = {
@@ -254,7 +321,13 @@ def run(
     if as_json:
         _emit_json(doc)
     else:
-        _print_validation(doc["drillholes"])
+        _print_run(doc)
+
+
+def _print_run(doc: dict[str, Any]) -> None:
+    _print_validation(doc["drillholes"])
+    if "processing" in doc:
+        _print_processing(doc["processing"])
 
 
 # --------------------------------------------------------------------------------- demo
@@ -292,7 +365,7 @@ def demo(
     if as_json:
         _emit_json(doc)
         return
-    _print_validation(doc["drillholes"])
+    _print_run(doc)
     out.print(f"project store: {doc['demo_dir']}/out/project.duckdb")
 
 

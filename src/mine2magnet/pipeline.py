@@ -19,7 +19,14 @@ from mine2magnet.config import Project, params_hash
 from mine2magnet.drillholes.types import Composites, DrillholeDB
 from mine2magnet.store import RunRecord, Store, cache_key, file_sha256
 
-__all__ = ["DrillholeStage", "StageRun", "drillhole_inputs", "run_drillhole_stage"]
+__all__ = [
+    "DrillholeStage",
+    "ProcessingStage",
+    "StageRun",
+    "drillhole_inputs",
+    "run_drillhole_stage",
+    "run_processing_stage",
+]
 
 Progress = Callable[[str], None]
 
@@ -96,73 +103,57 @@ def run_drillhole_stage(
     from mine2magnet.drillholes.desurvey import desurvey_intervals
     from mine2magnet.drillholes.qaqc import qaqc_summary
 
-    stage = "drillholes"
     progress("hashing inputs")
     inputs = drillhole_inputs(project)
     params = _drillhole_params(project)
-    phash = params_hash(params)
-    key = cache_key(stage, inputs, phash)
-    last = store.last_run(stage)
-    changed = changed_keys(last["params_json"] if last else None, params)
 
-    found = None if force else store.find_run(stage, key)
-    if found is not None:
-        progress("reusing stored results")
-        tables = {
-            t.split("__", 1)[1]: store.con.execute(f'SELECT * FROM "{t}"').df()
-            for t in found["tables"]
+    def compute() -> dict[str, pd.DataFrame]:
+        progress("reading and validating")
+        db = load_drillholes(project)
+        progress("desurveying")
+        assays_xyz = desurvey_intervals(db.collars, db.surveys, db.assays, project.desurvey.method)
+        progress("compositing")
+        comps = composite_drillholes(db, project.composite, project.desurvey.method)
+        progress("QA/QC statistics")
+        q = project.qaqc
+        qc = qaqc_summary(
+            db,
+            q,
+            _detection_limits(project),
+            field_hard_limit_pct=q.field_hard_limit_pct,
+            required_pct=q.required_pct,
+            trend_run=q.crm_trend_run,
+        )
+        meta = pd.DataFrame(
+            {
+                "key": ["grade_columns", "composite_length_m", "residual_rule", "synthetic"],
+                "value": [
+                    json.dumps(list(db.grade_columns)),
+                    json.dumps(comps.length_m),
+                    json.dumps(comps.residual_rule),
+                    json.dumps(project.project.synthetic),
+                ],
+            }
+        )
+        progress("writing the project store")
+        return {
+            "collars": db.collars,
+            "surveys": db.surveys,
+            "assays": assays_xyz,
+            "lithology": db.lithology,
+            "qaqc_samples": db.qaqc,
+            "standards": db.standards,
+            "rejections": pd.concat([db.rejections, comps.rejections], ignore_index=True),
+            "counts": db.counts,
+            "composites": comps.table,
+            "meta": meta,
+            **{f"qaqc_{k}": v for k, v in _dataclass_frames(qc).items()},
         }
-        run = StageRun(stage, True, found["run_id"], key, inputs, phash, changed)
-        return _stage_from_tables(tables, run)
 
-    started = datetime.now(UTC).replace(tzinfo=None)
-    progress("reading and validating")
-    db = load_drillholes(project)
-    progress("desurveying")
-    assays_xyz = desurvey_intervals(db.collars, db.surveys, db.assays, project.desurvey.method)
-    progress("compositing")
-    comps = composite_drillholes(db, project.composite, project.desurvey.method)
-    progress("QA/QC statistics")
-    dls = _detection_limits(project)
-    q = project.qaqc
-    qc = qaqc_summary(
-        db,
-        q,
-        dls,
-        field_hard_limit_pct=q.field_hard_limit_pct,
-        required_pct=q.required_pct,
-        trend_run=q.crm_trend_run,
-    )
-    qc_tables = {f"qaqc_{k}": v for k, v in _dataclass_frames(qc).items()}
-    meta = pd.DataFrame(
-        {
-            "key": ["grade_columns", "composite_length_m", "residual_rule", "synthetic"],
-            "value": [
-                json.dumps(list(db.grade_columns)),
-                json.dumps(comps.length_m),
-                json.dumps(comps.residual_rule),
-                json.dumps(project.project.synthetic),
-            ],
-        }
-    )
-    tables = {
-        "collars": db.collars,
-        "surveys": db.surveys,
-        "assays": assays_xyz,
-        "lithology": db.lithology,
-        "qaqc_samples": db.qaqc,
-        "standards": db.standards,
-        "rejections": pd.concat([db.rejections, comps.rejections], ignore_index=True),
-        "counts": db.counts,
-        "composites": comps.table,
-        "meta": meta,
-        **qc_tables,
-    }
-    progress("writing the project store")
-    record = RunRecord(stage, key, inputs, phash, json.dumps(params, sort_keys=True), started)
-    run_id = store.write_stage(record, tables)
-    run = StageRun(stage, False, run_id, key, inputs, phash, changed)
-    return DrillholeStage(db, assays_xyz, comps, qc_tables, run, tables)
+    tables, run = _cached_stage(store, "drillholes", inputs, params, compute, force=force)
+    if run.reused:
+        progress("reused stored results")
+    return _stage_from_tables(tables, run)
 
 
 def _detection_limits(project: Project) -> dict[str, float]:
@@ -213,3 +204,74 @@ def _stage_from_tables(tables: dict[str, pd.DataFrame], run: StageRun) -> Drillh
     )
     qc = {k: v for k, v in tables.items() if k.startswith("qaqc_") and k != "qaqc_samples"}
     return DrillholeStage(db, tables["assays"], comps, qc, run, tables)
+
+
+# ------------------------------------------------------------------------- processing
+@dataclass(frozen=True)
+class ProcessingStage:
+    """Result of the processing stage: the flowsheet and its stored tables."""
+
+    tables: dict[str, pd.DataFrame]
+    run: StageRun
+    flowsheet: Any = None  # the typed Flowsheet when computed in this process
+
+
+def _cached_stage(
+    store: Store,
+    stage: str,
+    inputs: dict[str, str],
+    params: dict[str, Any],
+    compute: Callable[[], dict[str, pd.DataFrame]],
+    *,
+    force: bool,
+) -> tuple[dict[str, pd.DataFrame], StageRun]:
+    """Reuse a stored run with the same cache key, or compute and store transactionally."""
+    phash = params_hash(params)
+    key = cache_key(stage, inputs, phash)
+    last = store.last_run(stage)
+    changed = changed_keys(last["params_json"] if last else None, params)
+    found = None if force else store.find_run(stage, key)
+    if found is not None:
+        tables = {
+            t.split("__", 1)[1]: store.con.execute(f'SELECT * FROM "{t}"').df()
+            for t in found["tables"]
+        }
+        return tables, StageRun(stage, True, found["run_id"], key, inputs, phash, changed)
+    started = datetime.now(UTC).replace(tzinfo=None)
+    tables = compute()
+    record = RunRecord(stage, key, inputs, phash, json.dumps(params, sort_keys=True), started)
+    run_id = store.write_stage(record, tables)
+    return tables, StageRun(stage, False, run_id, key, inputs, phash, changed)
+
+
+def run_processing_stage(
+    project: Project, store: Store, *, force: bool = False, progress: Progress = _noop
+) -> ProcessingStage:
+    """Flowsheet mass balance of the project's processing plant; tables into the store.
+
+    The feed comes from ``[processing.feed]`` until the mine schedule provides it.
+    """
+    from mine2magnet.processing.flowsheet import feed_from_params, run_flowsheet, unit_balance
+    from mine2magnet.processing.params import processing_params
+
+    params = {"processing": project.model_dump(mode="json")["processing"]}
+    holder: dict[str, Any] = {}
+
+    def compute() -> dict[str, pd.DataFrame]:
+        progress("flowsheet mass balance")
+        pp = processing_params(project)
+        fs = run_flowsheet(feed_from_params(pp), pp)
+        holder["fs"] = fs
+        return {
+            "streams": fs.streams,
+            "stream_summary": fs.summary,
+            "units": fs.units,
+            "reagents": fs.reagents,
+            "checks": fs.checks,
+            "kpis": fs.kpis,
+            "products": fs.products.products,
+            "unit_balance": unit_balance(fs),
+        }
+
+    tables, run = _cached_stage(store, "processing", {}, params, compute, force=force)
+    return ProcessingStage(tables, run, holder.get("fs"))

@@ -206,6 +206,62 @@ primary = ["PRIMARY"]
 crm = ["CRM"]
 blank = ["BLANK"]
 field_duplicate = ["FDUP"]
+
+# ---------------------------------------------------------------------------------------
+# Processing (SYNTHETIC feed until the mine schedule provides it). Plant size and the
+# announced targets follow the public Beylikova plan (DOMAIN.md §1); recoveries are
+# assumptions stated in mine2magnet.processing.params.
+[processing.feed]
+ore_tpa = 570_000
+TREO_pct = 1.8
+distribution = "bayan_obo"            # SYNTHETIC: Beylikova's REE pattern is unpublished
+ThO2_pct = 0.2
+U3O8_pct = 0.002                      # ASSUMPTION: not published
+CaF2_pct = 22.0                       # the demo vein's mean fluorite
+BaSO4_pct = 15.0                      # the demo vein's mean barite
+Fe2O3_pct = 6.0
+
+[processing.beneficiation.rare_earth]
+method = "flotation"
+recovery_pct = 50.0
+concentrate_grade_pct = 30.0
+
+[processing.cracking]
+route = "acid_bake_high_t"
+
+[processing.separation]
+enabled = true
+
+[[processing.separation.products]]
+name = "La2O3"
+elements = ["La"]
+recovery_pct = 98.0
+purity_pct = 99.5
+
+[[processing.separation.products]]
+name = "CeO2"
+elements = ["Ce"]
+recovery_pct = 98.0
+purity_pct = 99.5
+
+[[processing.separation.products]]
+name = "NdPr oxide"
+elements = ["Pr", "Nd"]
+recovery_pct = 98.0
+purity_pct = 99.5
+
+[[processing.separation.products]]
+name = "SEG+HRE concentrate"
+elements = ["Sm", "Eu", "Gd", "Tb", "Dy", "Ho", "Er", "Tm", "Yb", "Lu", "Y"]
+recovery_pct = 98.0
+purity_pct = 95.0
+
+[processing.targets]                  # announced figures; gaps become warnings
+source = "Eti Maden, press 2022-2025 (DOMAIN.md section 1)"
+treo_tpa = 10_000
+fluorite_tpa = 70_000
+barite_tpa = 72_000
+thorium_tpa = 250
 """
 
 
