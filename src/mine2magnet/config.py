@@ -209,6 +209,11 @@ class ValidationParams(_Strict):
     max_total_pct: Annotated[float, Field(gt=0)] = Field(
         default=100.0, description="Rows whose canonical grades sum above this are rejected."
     )
+    negative_is_below_detection: bool = Field(
+        default=False,
+        description="Read negative grades as the laboratory code '-DL' (below detection, "
+        "limit |value|) instead of setting them missing; always flagged.",
+    )
     azimuth_360_is_north: bool = Field(
         default=True,
         description="Accept an azimuth of exactly 360 as 0 (flagged); otherwise reject.",

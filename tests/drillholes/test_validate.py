@@ -553,3 +553,18 @@ def test_parse_numbers_matches_python_reference(values, force_slow):
     empty = np.array([not v.strip() for v in values])
     assert (miss[: len(values)] == empty).all()
     assert (bad[: len(values)] == (np.isnan(ref) & ~empty)).all()
+
+
+def test_negative_grade_as_below_detection_code():
+    from mine2magnet.config import ValidationParams
+    from mine2magnet.drillholes.validate import parse_grades
+
+    p = parse_grades(
+        pd.Series(["-0.005", "0.2"]),
+        params=ValidationParams(negative_is_below_detection=True),
+    )
+    assert p.values.tolist() == [0.0025, 0.2]
+    assert p.flags["rule"].tolist() == ["negative_below_detection"]
+    assert p.flags["action"].tolist() == ["value_replaced"]
+    default = parse_grades(pd.Series(["-0.005"]))
+    assert np.isnan(default.values[0]) and default.flags["rule"].tolist() == ["negative_grade"]

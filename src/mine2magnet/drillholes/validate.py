@@ -62,6 +62,7 @@ rule                       tables     action           meaning
                                                        ``detection_limit`` configured
 ``over_limit``             assays     value_missing    ``">10"``: above the upper limit, no value
 ``negative_grade``         assays     value_missing    grade < 0
+``negative_below_detection`` assays   value_replaced   grade < 0 read as "-DL" (option)
 ``impossible_total``       assays     row_rejected     canonical grades sum above ``max_total_pct``
 ``unknown_sample_type``    assays     row_rejected     sample type in none of the [qaqc] lists
 ``unmapped_lithology``     lithology  reported         lithology in no [[domains]] entry (or empty
@@ -161,6 +162,11 @@ RULES: dict[str, tuple[str, str]] = {
     "bdl_no_limit": ("value_missing", "'BDL' string and no detection_limit configured"),
     "over_limit": ("value_missing", "'>UL' string: above the upper limit"),
     "negative_grade": ("value_missing", "grade < 0"),
+    "negative_below_detection": (
+        "value_replaced",
+        "grade < 0 read as below detection with limit |grade| "
+        "(validation.negative_is_below_detection)",
+    ),
     "impossible_total": ("row_rejected", "grades sum above max_total_pct"),
     "unknown_sample_type": ("row_rejected", "sample type in none of the [qaqc] lists"),
     "unmapped_lithology": ("reported", "lithology maps to no domain: UNMAPPED"),
@@ -640,8 +646,17 @@ def parse_grades(
         other = ~is_lt & ~is_gt & ~is_bdl
         flag(odd[other], "non_numeric", "value_missing")
     neg = np.flatnonzero(~miss & ~bad & (x < 0))
-    x[neg] = np.nan
-    flag(neg, "negative_grade", "value_missing")
+    if params.negative_is_below_detection:
+        # laboratory code "-DL": below detection with the limit |value|
+        x[neg] = _substitute(-x[neg], params.below_detection)
+        flag(
+            neg,
+            "negative_below_detection",
+            "value_missing" if params.below_detection == "missing" else "value_replaced",
+        )
+    else:
+        x[neg] = np.nan
+        flag(neg, "negative_grade", "value_missing")
     if parts:
         flags = pd.concat(parts, ignore_index=True).sort_values("position", kind="stable")
         flags = flags.reset_index(drop=True)
