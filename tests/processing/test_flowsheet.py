@@ -74,6 +74,11 @@ def feeds_and_params(draw):
     for key, hi in (("ThO2", 2.0), ("U3O8", 0.3), ("CaF2", 45.0), ("BaSO4", 35.0),
                     ("Fe2O3", 15.0), ("CaO", 8.0), ("F", 1.0)):  # fmt: skip
         feed[f"{key}_pct"] = draw(st.floats(0.0, hi))
+    grade_keys = [k for k in feed if k.endswith("_pct")]
+    total = sum(feed[k] for k in grade_keys)
+    if total > 95.0:  # a physical feed: grades sum to at most 100 %
+        for k in grade_keys:
+            feed[k] *= 95.0 / total
 
     def circuit(grade_lo, grade_hi, **extra):
         c = {"recovery_pct": draw(st.floats(1.0, 99.0)), **extra}
