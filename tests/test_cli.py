@@ -124,3 +124,12 @@ def test_subprocess_no_traceback(tmp_path):
     )
     assert res.returncode == 2
     assert "Traceback" not in res.stderr and res.stderr.count("\n") == 1
+
+
+@pytest.mark.slow
+def test_run_json_has_every_stage(demo_copy):
+    doc = _json(runner.invoke(app, ["run", str(demo_copy), "--json"]))
+    assert {"drillholes", "estimation", "processing"} <= set(doc)
+    gt = [r for r in doc["estimation"]["grade_tonnage"] if r["domain"] == "ALL"]
+    assert gt and gt[0]["tonnes"] > 0
+    assert doc["processing"]["products"]

@@ -1,6 +1,7 @@
 """Pipeline: caching by input hash, reproducible tables, provenance in the store."""
 
 import shutil
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -68,3 +69,22 @@ def test_processing_stage_cached(project, tmp_path):
         assert set(a.tables) == set(b.tables)
         prods = s.read("processing", "products")
         assert {"product", "purity", "tpa"} <= set(prods.columns)
+
+
+@pytest.mark.slow
+def test_estimation_stage_cached_and_exported(project, tmp_path):
+    from mine2magnet.pipeline import run_estimation_stage
+
+    with Store(tmp_path / "s.duckdb") as s:
+        dh = run_drillhole_stage(project, s)
+        a = run_estimation_stage(project, s, dh)
+        b = run_estimation_stage(project, s, dh)
+    assert not a.run.reused and b.run.reused
+    gt = a.tables["grade_tonnage"]
+    assert (gt["domain"] == "ALL").any()
+    assert a.exports and all(Path(p).is_file() for p in a.exports.values())
+    pd.testing.assert_frame_equal(
+        a.tables["grade_tonnage"].reset_index(drop=True),
+        b.tables["grade_tonnage"].reset_index(drop=True),
+        check_dtype=False,
+    )

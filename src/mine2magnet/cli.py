@@ -291,10 +291,94 @@ def process(
         _print_processing(doc)
 
 
+# ----------------------------------------------------------------------------- estimate
+_GT_COLUMNS = ("TREO_pct", "Pr6O11_pct", "Nd2O3_pct", "ThO2_pct")
+
+
+def _estimation_doc(project, drillholes, force: bool, show_progress: bool) -> dict[str, Any]:
+    from mine2magnet.pipeline import run_estimation_stage
+    from mine2magnet.store import Store
+
+    with (
+        _progress(show_progress, total=2) as step,
+        Store(project.path(project.project.store)) as store,
+    ):
+        res = run_estimation_stage(project, store, drillholes, force=force, progress=step)
+    t = res.tables
+    gt = t["grade_tonnage"]
+    cols = ["domain", "cutoff_pct", "tonnes", *[c for c in _GT_COLUMNS if c in gt], "TREO_t"]
+    gt = gt[[c for c in cols if c in gt]].copy()
+    if {"Pr6O11_pct", "Nd2O3_pct"} <= set(gt.columns):
+        gt.insert(4, "NdPr_oxide_pct", gt.pop("Pr6O11_pct") + gt.pop("Nd2O3_pct"))
+    blocks = t["blocks"]
+    return {
+        "synthetic": project.project.synthetic,
+        "reused_stored_results": res.run.reused,
+        "run_id": res.run.run_id,
+        "params_hash": res.run.params_hash,
+        "changed_params": list(res.run.changed_params),
+        "block_rows": len(blocks),
+        "grade_tonnage": gt,
+        "crossval": t["crossval"],
+        "global_comparison": t["global_comparison"],
+        "exports": res.exports,
+    }
+
+
+def _print_estimation(doc: dict[str, Any]) -> None:
+    gt = doc["grade_tonnage"]
+    gt = gt[gt["domain"] == "ALL"] if (gt["domain"] == "ALL").any() else gt
+    tag = " (SYNTHETIC)" if doc["synthetic"] else ""
+    t = Table(title=f"Grade-tonnage of the block estimate{tag} — not a JORC statement")
+    heads = {
+        "cutoff_pct": "cut-off TREO %",
+        "tonnes": "Mt",
+        "TREO_pct": "TREO %",
+        "NdPr_oxide_pct": "NdPr oxide %",
+        "ThO2_pct": "ThO2 %",
+        "TREO_t": "TREO kt",
+    }
+    cols = [c for c in heads if c in gt]
+    for c in cols:
+        t.add_column(heads[c], justify="right")
+    scale = {"tonnes": 1e-6, "TREO_t": 1e-3}
+    for _, r in gt.iterrows():
+        t.add_row(*[f"{r[c] * scale.get(c, 1):,.{1 if c in scale else 3}f}" for c in cols])
+    out.print(t)
+    cv = doc["crossval"]
+    for _, r in cv.iterrows():
+        out.print(
+            f"cross-validation {r['domain']} {r['kind']} {r['column']}: mean error "
+            f"{r['mean_error_pct']:+.3f} %, RMSE {r['rmse_pct']:.3f} %, slope {r['slope']:.3f}"
+        )
+
+
+@app.command()
+def estimate(
+    project: ProjectArg = Path("."),
+    force: Annotated[bool, typer.Option(help="Recompute even if inputs are unchanged.")] = False,
+    as_json: JsonOpt = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Estimate the block model (variography, kriging, validation) and print grade-tonnage."""
+
+    def go() -> dict[str, Any]:
+        proj, dh = _run_drillholes(project, force=force, show_progress=not as_json)
+        return _estimation_doc(proj, dh, force, show_progress=not as_json)
+
+    doc = _guard(debug, go)
+    if as_json:
+        _emit_json(doc)
+    else:
+        _print_estimation(doc)
+
+
 # ---------------------------------------------------------------------------------- run
 def _run_all(project_path: Path, *, force: bool, show_progress: bool) -> dict[str, Any]:
     proj, result = _run_drillholes(project_path, force=force, show_progress=show_progress)
     doc = {"drillholes": _validation_doc(proj, result)}
+    if proj.blockmodel:
+        doc["estimation"] = _estimation_doc(proj, result, force, show_progress)
     if proj.processing:
         doc["processing"] = _processing_doc(proj, force, show_progress)
     comps = result.composites.table
@@ -326,6 +410,8 @@ def run(
 
 def _print_run(doc: dict[str, Any]) -> None:
     _print_validation(doc["drillholes"])
+    if "estimation" in doc:
+        _print_estimation(doc["estimation"])
     if "processing" in doc:
         _print_processing(doc["processing"])
 

@@ -21,10 +21,12 @@ from mine2magnet.store import RunRecord, Store, cache_key, file_sha256
 
 __all__ = [
     "DrillholeStage",
+    "EstimationStage",
     "ProcessingStage",
     "StageRun",
     "drillhole_inputs",
     "run_drillhole_stage",
+    "run_estimation_stage",
     "run_processing_stage",
 ]
 
@@ -275,3 +277,70 @@ def run_processing_stage(
 
     tables, run = _cached_stage(store, "processing", {}, params, compute, force=force)
     return ProcessingStage(tables, run, holder.get("fs"))
+
+
+# ------------------------------------------------------------------------- estimation
+@dataclass(frozen=True)
+class EstimationStage:
+    """Result of the estimation stage: every table of the estimate, and exported files."""
+
+    tables: dict[str, pd.DataFrame]
+    run: StageRun
+    exports: dict[str, str]
+    outcome: Any = None  # the typed EstimationOutcome when computed in this process
+
+
+def run_estimation_stage(
+    project: Project,
+    store: Store,
+    drillholes: DrillholeStage,
+    *,
+    force: bool = False,
+    executor: Any = "serial",
+    progress: Progress = _noop,
+) -> EstimationStage:
+    """Statistics, variography, block model estimate, validation and grade-tonnage.
+
+    Cached on the drillhole stage's cache key (its inputs and parameters), the topography
+    file and the ``[geostats]``, ``[blockmodel]`` and ``[[domains]]`` sections.
+    """
+    from mine2magnet.blockmodel import (
+        blockmodel_params,
+        export_block_model,
+        load_topography,
+        run_estimation,
+    )
+    from mine2magnet.geostats.params import geostats_params
+
+    dump = project.model_dump(mode="json")
+    params = {k: dump[k] for k in ("geostats", "blockmodel", "domains")}
+    params["seed"] = project.project.seed
+    bm_params = blockmodel_params(project)
+    inputs = {"stage.drillholes": drillholes.run.cache_key}
+    topo = getattr(bm_params, "topography", None)
+    if topo is not None:
+        inputs["blockmodel.topography"] = file_sha256(project.path(topo.file))
+    holder: dict[str, Any] = {}
+
+    def compute() -> dict[str, pd.DataFrame]:
+        progress("estimating the block model")
+        outcome = run_estimation(
+            drillholes.composites,
+            project.domains,
+            geostats_params(project),
+            bm_params,
+            seed=project.project.seed,
+            topography=load_topography(project),
+            executor=executor,
+        )
+        holder["outcome"] = outcome
+        return outcome.tables()
+
+    tables, run = _cached_stage(store, "estimation", inputs, params, compute, force=force)
+    out_dir = project.path(project.project.output_dir) / "blockmodel"
+    exports: dict[str, str] = {}
+    if "outcome" in holder:
+        progress("exporting the block model")
+        files = export_block_model(holder["outcome"].block_model, out_dir, bm_params.export.formats)
+        exports = {k: str(v) for k, v in files.items()}
+    return EstimationStage(tables, run, exports, holder.get("outcome"))
