@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import tomllib
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -34,8 +35,10 @@ __all__ = [
     "StandardsSource",
     "SurveySource",
     "ValidationParams",
+    "explain_validation_error",
     "load_project",
     "params_hash",
+    "validate_section",
 ]
 
 
@@ -320,12 +323,7 @@ class Project(_Strict):
         return {lith: d.code for d in self.domains for lith in d.lithologies}
 
 
-def _loc(loc: tuple[Any, ...]) -> str:
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
-
+_SKIP_LOC = ("[key]", "function-after", "function-before", "function-wrap")
 
 _FIXES = {
     "extra_forbidden": "remove it or check its spelling against `m2m init`'s template",
@@ -334,14 +332,59 @@ _FIXES = {
 }
 
 
-def _explain(file: Path, err: ValidationError) -> str:
+def _loc(loc: tuple[Any, ...], section: str = "") -> str:
+    out = section
+    for part in loc:
+        if part in _SKIP_LOC:
+            continue
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def explain_validation_error(err: ValidationError, *, where: str = "", section: str = "") -> str:
+    """One line for a pydantic error: ``<where>key '<section.key>': what (got x); fix``.
+
+    Parameters
+    ----------
+    err : pydantic.ValidationError
+    where : str
+        Prefix naming the file, e.g. ``"project.toml: "``.
+    section : str
+        Dotted name of the section the model validates (``"processing"``), prepended to
+        the key.
+    """
     e = err.errors()[0]
-    key = _loc(e["loc"]) or "(top level)"
+    key = _loc(tuple(e["loc"]), section) or "(top level)"
+    msg = re.sub(r"^Value error, ", "", e["msg"])
     fix = _FIXES.get(e["type"], "correct its value")
     more = f" (and {len(err.errors()) - 1} more problem(s))" if len(err.errors()) > 1 else ""
     got = e.get("input")
-    got_txt = "" if e["type"] in ("missing",) or isinstance(got, dict) else f" (got {got!r})"
-    return f"{file}: key '{key}': {e['msg']}{got_txt}; {fix}{more}"
+    got_txt = "" if e["type"] == "missing" or isinstance(got, (dict, list)) else f" (got {got!r})"
+    return f"{where}key '{key}': {msg}{got_txt}; {fix}{more}"
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def validate_section(
+    model: type[M], section: Any, name: str, *, source: str | Path | None = None
+) -> M:
+    """Validate one stage's section of the project file with its own pydantic model.
+
+    ``section`` is the raw mapping, a loaded :class:`Project` (its ``name`` attribute is
+    used and its file named in errors), or None for the defaults. Errors raise
+    :class:`ConfigError` naming the file and the dotted key (``processing.feed.ore_tpa``).
+    """
+    if section is not None and isinstance(section, Project):
+        source = source or section.source_file
+        section = getattr(section, name)
+    where = f"{source}: " if source else ""
+    try:
+        return model.model_validate(dict(section or {}))
+    except ValidationError as exc:
+        raise ConfigError(explain_validation_error(exc, where=where, section=name)) from None
+    except ConfigError as exc:  # raised by core types inside a validator
+        raise ConfigError(f"{where}key '{name}': {exc}") from None
 
 
 def load_project(path: str | Path, *, check_files: bool = True) -> Project:
@@ -367,7 +410,7 @@ def load_project(path: str | Path, *, check_files: bool = True) -> Project:
     try:
         proj = Project.model_validate({**raw, "root": path.parent, "source_file": path})
     except ValidationError as exc:
-        raise ConfigError(_explain(path, exc)) from None
+        raise ConfigError(explain_validation_error(exc, where=f"{path}: ")) from None
     if check_files:
         for key, src in proj.data:
             if src is None:

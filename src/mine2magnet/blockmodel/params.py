@@ -34,14 +34,13 @@ origin corner along those axes.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from mine2magnet.errors import ConfigError
+from mine2magnet.config import validate_section
 
 if TYPE_CHECKING:  # pragma: no cover
     from mine2magnet.config import Project
@@ -181,20 +180,6 @@ class BlockModelParams(_Strict):
         return self
 
 
-def _loc(loc: tuple[Any, ...]) -> str:
-    out = "blockmodel"
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else f".{part}"
-    return out
-
-
-_FIXES = {
-    "extra_forbidden": "remove it or check its spelling",
-    "missing": "add it",
-    "literal_error": "use one of the allowed values",
-}
-
-
 def blockmodel_params(
     section: Mapping[str, Any] | Project | None, *, source: str | Path | None = None
 ) -> BlockModelParams:
@@ -224,19 +209,4 @@ def blockmodel_params(
     >>> p.counts, p.rotation_deg
     ([20, 10, 8], 0.0)
     """
-    if section is not None and not isinstance(section, Mapping):  # a Project
-        source = source or section.source_file
-        section = section.blockmodel
-    where = f"{source}: " if source else ""
-    try:
-        return BlockModelParams.model_validate(dict(section or {}))
-    except ValidationError as exc:
-        e = exc.errors()[0]
-        msg = re.sub(r"^Value error, ", "", e["msg"])
-        fix = _FIXES.get(e["type"], "correct its value")
-        got = e.get("input")
-        got_txt = (
-            "" if e["type"] == "missing" or isinstance(got, (dict, list)) else f" (got {got!r})"
-        )
-        more = f" (and {len(exc.errors()) - 1} more problem(s))" if len(exc.errors()) > 1 else ""
-        raise ConfigError(f"{where}key '{_loc(e['loc'])}': {msg}{got_txt}; {fix}{more}") from None
+    return validate_section(BlockModelParams, section, "blockmodel", source=source)

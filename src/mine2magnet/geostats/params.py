@@ -43,13 +43,13 @@ estimation reports the largest deviation either way.
 from __future__ import annotations
 
 import itertools
-import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from mine2magnet.config import validate_section
 from mine2magnet.errors import ConfigError
 from mine2magnet.geostats.search import SearchParameters
 from mine2magnet.geostats.variogram import KINDS, MAX_STRUCTURES, Structure, VariogramModel
@@ -387,31 +387,6 @@ class GeostatsParams(_Strict):
 # ------------------------------------------------------------------------- loading
 
 
-def _loc(loc: tuple[Any, ...]) -> str:
-    out = "geostats"
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else f".{part}"
-    return out
-
-
-_FIXES = {
-    "extra_forbidden": "remove it or check its spelling (see docs of [geostats])",
-    "missing": "add it",
-    "literal_error": "use one of the allowed values",
-}
-
-
-def _explain(err: ValidationError, where: str) -> str:
-    e = err.errors()[0]
-    key = _loc(tuple(p for p in e["loc"] if p not in ("function-after",)))
-    msg = re.sub(r"^Value error, ", "", e["msg"])
-    fix = _FIXES.get(e["type"], "correct its value")
-    got = e.get("input")
-    got_txt = "" if e["type"] == "missing" or isinstance(got, (dict, list)) else f" (got {got!r})"
-    more = f" (and {len(err.errors()) - 1} more problem(s))" if len(err.errors()) > 1 else ""
-    return f"{where}key '{key}': {msg}{got_txt}; {fix}{more}"
-
-
 def geostats_params(
     section: Mapping[str, Any] | Project | None, *, source: str | Path | None = None
 ) -> GeostatsParams:
@@ -443,14 +418,4 @@ def geostats_params(
     >>> p.domains["HG"].search.search_passes()[0].max_samples
     16
     """
-    if section is not None and not isinstance(section, Mapping):  # a Project
-        source = source or section.source_file
-        section = section.geostats
-    where = f"{source}: " if source else ""
-    try:
-        params = GeostatsParams.model_validate(dict(section or {}))
-    except ValidationError as exc:
-        raise ConfigError(_explain(exc, where)) from None
-    except ConfigError as exc:  # raised by the core types inside a validator
-        raise ConfigError(f"{where}key 'geostats': {exc}") from None
-    return params
+    return validate_section(GeostatsParams, section, "geostats", source=source)

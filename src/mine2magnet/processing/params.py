@@ -21,7 +21,6 @@ a single element overrides its group.
 
 from __future__ import annotations
 
-import re
 import tomllib
 from collections.abc import Mapping, Sequence
 from functools import cache
@@ -33,12 +32,11 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    ValidationError,
     field_validator,
     model_validator,
 )
 
-from mine2magnet.errors import ConfigError
+from mine2magnet.config import validate_section
 from mine2magnet.processing.types import COMPONENTS, LANTHANIDES_15, REE_16
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -676,33 +674,6 @@ class ProcessingParams(_Strict):
 # ---------------------------------------------------------------------------- loading
 
 
-def _loc(loc: Sequence[Any]) -> str:
-    out = "processing"
-    for part in loc:
-        if part == "[key]":
-            continue
-        out += f"[{part}]" if isinstance(part, int) else f".{part}"
-    return out
-
-
-_FIXES = {
-    "extra_forbidden": "remove it or check its spelling (see the [processing] schema)",
-    "missing": "add it",
-    "literal_error": "use one of the allowed values",
-}
-
-
-def _explain(err: ValidationError, where: str) -> str:
-    e = err.errors()[0]
-    key = _loc(e["loc"])
-    msg = re.sub(r"^Value error, ", "", e["msg"])
-    fix = _FIXES.get(e["type"], "correct its value")
-    got = e.get("input")
-    got_txt = "" if e["type"] == "missing" or isinstance(got, dict) else f" (got {got!r})"
-    more = f" (and {len(err.errors()) - 1} more problem(s))" if len(err.errors()) > 1 else ""
-    return f"{where}key '{key}': {msg}{got_txt}; {fix}{more}"
-
-
 def processing_params(
     section: Mapping[str, Any] | Project | None, *, source: str | Path | None = None
 ) -> ProcessingParams:
@@ -731,14 +702,7 @@ def processing_params(
     >>> p.beneficiation.rare_earth.recovery_pct
     60.0
     """
-    if section is not None and not isinstance(section, Mapping):  # a Project
-        source = source or section.source_file
-        section = section.processing
-    where = f"{source}: " if source else ""
-    try:
-        return ProcessingParams.model_validate(dict(section or {}))
-    except ValidationError as exc:
-        raise ConfigError(_explain(exc, where)) from None
+    return validate_section(ProcessingParams, section, "processing", source=source)
 
 
 def with_sx_products(params: ProcessingParams, products: Sequence[SxProduct]) -> ProcessingParams:
