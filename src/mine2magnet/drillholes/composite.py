@@ -42,7 +42,13 @@ import pyarrow.compute as pc
 from numba import njit
 
 from mine2magnet.config import CompositeParams, DesurveyParams
-from mine2magnet.drillholes.desurvey import _build_stations, _factorize, _map_codes, _positions
+from mine2magnet.drillholes.desurvey import (
+    _build_stations,
+    _factorize,
+    _map_codes,
+    _positions,
+    _run_chunks,
+)
 from mine2magnet.drillholes.types import Composites, DrillholeDB, RejectionLog
 from mine2magnet.errors import DataError
 
@@ -57,34 +63,20 @@ _EPS = 1e-9  # [m] residual pieces shorter than this are float round-off, not gr
 # ----------------------------------------------------------------------------- kernels
 
 
-@njit(cache=True)
-def _grow(src, pf, pt, pdom, brk):  # pragma: no cover - jit
-    """Double the capacity of the piece arrays (only for overlapping, unvalidated input)."""
-    n = src.shape[0]
-    src2 = np.empty(2 * n + 16, dtype=np.int64)
-    pf2 = np.empty(2 * n + 16)
-    pt2 = np.empty(2 * n + 16)
-    pdom2 = np.empty(2 * n + 16, dtype=np.int64)
-    brk2 = np.zeros(2 * n + 16, dtype=np.bool_)
-    src2[:n] = src
-    pf2[:n] = pf
-    pt2[:n] = pt
-    pdom2[:n] = pdom
-    brk2[:n] = brk
-    return src2, pf2, pt2, pdom2, brk2
-
-
-@njit(cache=True)
-def _split_kernel(a_code, a_from, a_to, l_code, l_from, l_to, l_dom, unlogged):  # pragma: no cover
+@njit(cache=True, nogil=True)
+def _split_kernel(
+    a_code, a_from, a_to, l_code, l_from, l_to, l_dom, unlogged, cap
+):  # pragma: no cover - jit
     """Cut sorted assay intervals at the contacts of sorted lithology intervals.
 
     Returns, per piece: source assay index, from, to, domain code (``unlogged`` where the
     log has no interval) and a break flag, set on the first piece after an unsampled gap
-    whose log holds a domain other than that of the piece before the gap.
+    whose log holds a domain other than that of the piece before the gap; and False when
+    ``cap`` pieces were not enough (the caller runs it again with more room: growing the
+    arrays inside the loop would make every iteration several times slower).
     """
     n = a_code.shape[0]
     m = l_code.shape[0]
-    cap = n + 2 * m  # enough for non-overlapping intervals; grown otherwise
     src = np.empty(cap, dtype=np.int64)
     pf = np.empty(cap)
     pt = np.empty(cap)
@@ -102,8 +94,8 @@ def _split_kernel(a_code, a_from, a_to, l_code, l_from, l_to, l_dom, unlogged): 
         while j < m and l_code[j] < h:
             j += 1
         if not b > a:  # invalid interval: passed through unchanged
-            if k + 1 >= src.shape[0]:
-                src, pf, pt, pdom, brk = _grow(src, pf, pt, pdom, brk)
+            if k + 1 >= cap:
+                return src[:0], pf[:0], pt[:0], pdom[:0], brk[:0], False
             src[k] = i
             pf[k] = a
             pt[k] = b
@@ -133,8 +125,8 @@ def _split_kernel(a_code, a_from, a_to, l_code, l_from, l_to, l_dom, unlogged): 
         c = a
         q = j
         while q < m and l_code[q] == h and l_from[q] < b and c < b:
-            if k + 2 >= src.shape[0]:
-                src, pf, pt, pdom, brk = _grow(src, pf, pt, pdom, brk)
+            if k + 2 >= cap:
+                return src[:0], pf[:0], pt[:0], pdom[:0], brk[:0], False
             lf = max(l_from[q], c)
             lt = min(l_to[q], b)
             if lf > c:  # gap in the log
@@ -155,8 +147,8 @@ def _split_kernel(a_code, a_from, a_to, l_code, l_from, l_to, l_dom, unlogged): 
                 c = lt
             q += 1
         if c < b:
-            if k + 1 >= src.shape[0]:
-                src, pf, pt, pdom, brk = _grow(src, pf, pt, pdom, brk)
+            if k + 1 >= cap:
+                return src[:0], pf[:0], pt[:0], pdom[:0], brk[:0], False
             src[k] = i
             pf[k] = c
             pt[k] = b
@@ -167,50 +159,76 @@ def _split_kernel(a_code, a_from, a_to, l_code, l_from, l_to, l_dom, unlogged): 
         prev_h = h
         prev_end = b
         prev_dom = pdom[k - 1]
-    return src[:k], pf[:k], pt[:k], pdom[:k], brk[:k]
+    return src[:k], pf[:k], pt[:k], pdom[:k], brk[:k], True
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _composite_kernel(
-    run_first, run_stop, comp_run, comp_from, comp_to, frm, to, grades, dom, n_dom
+    run_first,
+    run_stop,
+    comp_run,
+    comp_from,
+    comp_to,
+    frm,
+    to,
+    grades,
+    grow,
+    k,
+    dom,
+    n_dom,
+    min_frac,
+    start,
+    stop,
+    grade,
+    low,
+    sampled,
+    first_iv,
+    cdom,
 ):  # pragma: no cover - jit
-    """Accumulate sampled length, grade×length and majority domain per composite.
+    """Sampled length, grades and majority domain of composites ``start:stop``.
+
+    ``grades``: the k grade columns (a tuple, source rows), ``grow`` the source row of
+    each interval. Per grade column the metal (grade × length) and the non-missing
+    length are summed interval by interval; ``grade`` [column, composite] is their ratio
+    (NaN without non-missing length) and ``low`` flags a non-missing length below
+    ``min_frac`` of the composite's length.
 
     One pass: composites and intervals are both sorted down each run, so the interval
-    pointer only moves forward.
+    pointer only moves forward. A range may start inside a run: the pointer then walks
+    from the run's first interval past every interval ending above the composite, which
+    is where the pass from the run's start would have left it, so any split of the
+    composites gives the same numbers.
     """
-    m = comp_from.shape[0]
-    k = grades.shape[1]
-    metal = np.zeros((m, k))
-    col_len = np.zeros((m, k))
-    sampled = np.zeros(m)
-    first_iv = np.full(m, -1, dtype=np.int64)
-    cdom = np.full(m, -1, dtype=np.int64)
     acc = np.zeros(n_dom)
+    metal = np.zeros(k)
+    col_len = np.zeros(k)
     cur = -1
     i = 0
-    for c in range(m):
+    for c in range(start, stop):
+        metal[:] = 0.0
+        col_len[:] = 0.0
         r = comp_run[c]
         if r != cur:
             cur = r
             i = run_first[r]
-        stop = run_stop[r]
+        rstop = run_stop[r]
         c0 = comp_from[c]
         c1 = comp_to[c]
-        while i < stop and to[i] <= c0:
+        while i < rstop and to[i] <= c0:
             i += 1
         j = i
-        while j < stop and frm[j] < c1:
+        while j < rstop and frm[j] < c1:
             ov = min(to[j], c1) - max(frm[j], c0)
             if ov > 0.0:
                 sampled[c] += ov
                 if first_iv[c] < 0:
                     first_iv[c] = j
+                row = grow[j]
                 for q in range(k):
-                    g = grades[j, q]
+                    g = grades[q][row]
                     if g == g:  # not NaN
-                        metal[c, q] += g * ov
-                        col_len[c, q] += ov
+                        metal[q] += g * ov
+                        col_len[q] += ov
                 acc[dom[j]] += ov
             j += 1
         # majority domain (ties → lowest code), then reset the accumulator
@@ -224,7 +242,11 @@ def _composite_kernel(
         for q in range(i, j):
             acc[dom[q]] = 0.0
         cdom[c] = best
-    return metal, col_len, sampled, first_iv, cdom
+        length = comp_to[c] - comp_from[c]
+        for q in range(k):
+            cl = col_len[q]
+            grade[q, c] = metal[q] / cl if cl > 0.0 else np.nan
+            low[q, c] = cl > 0.0 and cl < min_frac * length - _EPS
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -238,16 +260,34 @@ def _require(frame: pd.DataFrame, columns: Sequence[str], what: str) -> None:
         )
 
 
+@njit(cache=True, nogil=True)
+def _in_order(code, frm, to):  # pragma: no cover - jit
+    """True when every step of (code, from, to) goes up or stays (NaN: not in order)."""
+    for i in range(code.shape[0] - 1):
+        dc = code[i + 1] - code[i]
+        df = frm[i + 1] - frm[i]
+        if not (dc > 0 or (dc == 0 and (df > 0 or (df == 0 and to[i + 1] - to[i] >= 0)))):
+            return False
+    return True
+
+
 def _sorted_order(code: np.ndarray, frm: np.ndarray, to: np.ndarray) -> np.ndarray | None:
     """Permutation sorting by (code, from, to); None when already sorted."""
-    if code.size < 2:
-        return None
-    dc = np.diff(code)
-    df = np.diff(frm)
-    ok = (dc > 0) | ((dc == 0) & ((df > 0) | ((df == 0) & (np.diff(to) >= 0))))
-    if ok.all():
+    if code.size < 2 or _in_order(
+        np.ascontiguousarray(code, dtype=np.int64),
+        np.ascontiguousarray(frm, dtype=np.float64),
+        np.ascontiguousarray(to, dtype=np.float64),
+    ):
         return None
     return np.lexsort((to, frm, code))
+
+
+def _floats(column: pd.Series) -> np.ndarray:
+    """``column.to_numpy(dtype=float64, na_value=nan)``, without the copy for a float64
+    column (NaN already is its missing value)."""
+    if isinstance(column.dtype, np.dtype) and column.dtype == np.float64:
+        return column.to_numpy()
+    return column.to_numpy(dtype=np.float64, na_value=np.nan)
 
 
 def _file_label(db: DrillholeDB, table: str, default: str) -> str:
@@ -307,11 +347,9 @@ def _split(intervals: pd.DataFrame, lithology: pd.DataFrame) -> _Pieces:
     _require(lithology, ("hole_id", "from_m", "to_m", dom_col), "lithology")
 
     a_code, holes = _factorize(intervals["hole_id"], sort=True)
-    a_from = intervals["from_m"].to_numpy(dtype=np.float64, na_value=np.nan)
-    a_to = intervals["to_m"].to_numpy(dtype=np.float64, na_value=np.nan)
-    a_order = _sorted_order(a_code, a_from, a_to)
-    if a_order is None:
-        a_order = np.arange(a_code.size, dtype=np.int64)
+    a_from = _floats(intervals["from_m"])
+    a_to = _floats(intervals["to_m"])
+    a_order = _sorted_order(a_code, a_from, a_to)  # None: sorted already (no copies)
 
     l_code, l_uniq = _factorize(lithology["hole_id"])
     l_code = np.where(l_code >= 0, np.asarray(holes.get_indexer(l_uniq))[l_code], -1)
@@ -322,19 +360,28 @@ def _split(intervals: pd.DataFrame, lithology: pd.DataFrame) -> _Pieces:
     l_dom = np.where(l_dom < 0, unlogged, l_dom)
     keep = (l_code >= 0) & np.isfinite(l_from) & np.isfinite(l_to) & (l_to > l_from)
     l_code, l_from, l_to, l_dom = l_code[keep], l_from[keep], l_to[keep], l_dom[keep]
-    l_order = np.lexsort((l_to, l_from, l_code))
+    l_order = _sorted_order(l_code, l_from, l_to)  # a validated log is sorted already
+    if l_order is None:
+        l_order = np.arange(l_code.size, dtype=np.int64)
 
-    src, pf, pt, pdom, brk = _split_kernel(
-        np.ascontiguousarray(a_code[a_order]),
-        np.ascontiguousarray(a_from[a_order]),
-        np.ascontiguousarray(a_to[a_order]),
+    args = (
+        np.ascontiguousarray(a_code if a_order is None else a_code[a_order]),
+        np.ascontiguousarray(a_from if a_order is None else a_from[a_order]),
+        np.ascontiguousarray(a_to if a_order is None else a_to[a_order]),
         np.ascontiguousarray(l_code[l_order], dtype=np.int64),
         np.ascontiguousarray(l_from[l_order]),
         np.ascontiguousarray(l_to[l_order]),
         np.ascontiguousarray(l_dom[l_order], dtype=np.int64),
         unlogged,
     )
-    src = a_order[src]
+    cap = a_code.size + 2 * l_code.size  # enough unless intervals overlap
+    while True:
+        src, pf, pt, pdom, brk, complete = _split_kernel(*args, cap)
+        if complete:
+            break
+        cap = 2 * cap + 16
+    if a_order is not None:
+        src = a_order[src]
     return _Pieces(src, a_code[src], holes, pf, pt, pdom, dom_labels, brk)
 
 
@@ -343,7 +390,7 @@ def _composite_arrays(
     holes: pd.Index,
     frm: np.ndarray,
     to: np.ndarray,
-    grades: np.ndarray,
+    grades: _Grades,
     dom: np.ndarray,
     dom_labels: pd.Index,
     rows: np.ndarray | None,
@@ -353,20 +400,29 @@ def _composite_arrays(
     log: RejectionLog,
     breaks: np.ndarray | None = None,
 ) -> tuple[dict[str, object], np.ndarray]:
-    """Composite interval arrays; returns the table's columns and each composite's hole."""
+    """Composite interval arrays; returns the table's columns and each composite's hole.
+
+    ``grades``: the grade columns and the row of each interval in them; ``rows``: the
+    source line of each interval.
+    """
     L = float(params.length_m)
     # rows that cannot take part (no hole, no depths) are skipped; validation reports them
     ok = (code >= 0) & np.isfinite(frm) & np.isfinite(to) & (to > frm)
-    idx = np.flatnonzero(ok) if not ok.all() else np.arange(code.size, dtype=np.int64)
-    order = _sorted_order(code[idx], frm[idx], to[idx])
-    if order is not None:
-        idx = idx[order]
-    if idx.size != code.size or order is not None:
-        code, frm, to, dom = code[idx], frm[idx], to[idx], dom[idx]
-        grades = grades[idx]
+    idx = None  # None: every interval, in the given order (no copies)
+    if ok.all():
+        order = _sorted_order(code, frm, to)
+        if order is not None:
+            idx = order
+    else:
+        idx = np.flatnonzero(ok)
+        order = _sorted_order(code[idx], frm[idx], to[idx])
+        if order is not None:
+            idx = idx[order]
+    grow = grades.rows
+    if idx is not None:
+        code, frm, to, dom, grow = code[idx], frm[idx], to[idx], dom[idx], grow[idx]
         breaks = None if breaks is None else breaks[idx]
-    grades = np.ascontiguousarray(grades, dtype=np.float64)
-    n = idx.size
+    n = code.size
 
     # runs
     new_run = np.ones(n, dtype=bool)
@@ -406,62 +462,60 @@ def _composite_arrays(
     dropped = np.zeros(comp_run.size, dtype=bool)
     dropped[last[drop_resid]] = True
 
-    metal, col_len, sampled, first_iv, cdom = _composite_kernel(
-        run_first,
-        run_stop,
-        comp_run,
-        comp_from,
-        comp_to,
-        frm,
-        to,
-        grades,
-        dom,
-        len(dom_labels),
-    )
+    m = comp_run.size
+    k = len(grade_columns)
+    grade = np.empty((k, m))  # (column, composite)
+    low = np.empty((k, m), dtype=bool)
+    sampled = np.zeros(m)
+    first_iv = np.full(m, -1, dtype=np.int64)
+    cdom = np.full(m, -1, dtype=np.int64)
+    kernel_in = (run_first, run_stop, comp_run, comp_from, comp_to, frm, to)
+    kernel_in += (grades.columns, np.ascontiguousarray(grow, dtype=np.int64), k)
+    kernel_in += (np.ascontiguousarray(dom, dtype=np.int64), len(dom_labels))
+    kernel_in += (float(params.min_sampled_fraction),)
+    _run_chunks(_composite_kernel, m, kernel_in, (grade, low, sampled, first_iv, cdom))
     length = comp_to - comp_from
-    with np.errstate(invalid="ignore", divide="ignore"):
-        grade = metal / col_len
-    grade[col_len <= 0.0] = np.nan
-    low = (col_len > 0.0) & (col_len < params.min_sampled_fraction * length[:, None] - _EPS)
     comp_code = code[run_first[comp_run]]
 
     hole_text = pa.array(np.asarray(holes, dtype=object), pa.string())
 
-    def described(sel: np.ndarray) -> pa.Array:
+    def described(pos: np.ndarray) -> pa.Array:
         return _join(
-            hole_text.take(pa.array(comp_code[sel])),
+            hole_text.take(pa.array(comp_code[pos])),
             " ",
-            _text(comp_from[sel]),
+            _text(comp_from[pos]),
             "-",
-            _text(comp_to[sel]),
+            _text(comp_to[pos]),
             " m",
         )
 
-    def source_rows(sel: np.ndarray) -> pd.Series:
-        if rows is None:
-            return pd.Series(np.full(int(sel.sum()), np.nan)).astype("Int64")
-        picked = np.full(int(sel.sum()), np.nan)
-        has = first_iv[sel] >= 0
-        picked[has] = rows[idx[first_iv[sel][has]]]
-        return pd.Series(picked).astype("Int64")
+    def source_rows(pos: np.ndarray) -> np.ndarray:
+        picked = np.full(pos.size, np.nan)
+        if rows is not None:
+            first = first_iv[pos]
+            has = first >= 0
+            picked[has] = rows[first[has] if idx is None else idx[first[has]]]
+        return picked
 
-    gone = dropped & (sampled > 0.0)
-    if gone.any():
+    gone = np.flatnonzero(dropped & (sampled > 0.0))
+    if gone.size:
         doms = pa.array(np.asarray(dom_labels, dtype=object), pa.string())
         doms = doms.take(pa.array(cdom[gone]))
         values = _join(
             described(gone), " (", _text(sampled[gone]), " m sampled, domain ", doms, ")"
         )
-        log.add(file_label, source_rows(gone), None, "residual_dropped", values, "reported")
+        picked = pd.Series(source_rows(gone)).astype("Int64")
+        log.add(file_label, picked, None, "residual_dropped", values, "reported")
     keep = ~dropped & (sampled > 0.0)
     # one row per composite with grades set missing; ``column`` names the grade column
     # when only one was, the value lists them all (one add per column + one for the rest)
     if grade_columns:
-        low &= keep[:, None]
-        n_low = low.sum(axis=1)
+        low &= keep[None, :]
+        n_low = low.sum(axis=0)
         any_low = np.flatnonzero(n_low > 0)
         if any_low.size:
-            pattern = low[any_low].astype(np.int64) @ (1 << np.arange(len(grade_columns)))
+            low_rows = low[:, any_low].T
+            pattern = low_rows.astype(np.int64) @ (1 << np.arange(len(grade_columns)))
             pats, inverse = np.unique(pattern, return_inverse=True)
             names = [
                 ", ".join(c for q, c in enumerate(grade_columns) if (int(pat) >> q) & 1)
@@ -469,30 +523,31 @@ def _composite_arrays(
             ]
             listed = pa.array(names, pa.string()).take(pa.array(inverse.ravel()))
             single = n_low[any_low] == 1
-            groups = [(np.argmax(low[any_low], axis=1) == q) & single for q in range(low.shape[1])]
+            which = np.argmax(low_rows, axis=1)
+            groups = [(which == q) & single for q in range(len(grade_columns))]
             groups.append(~single)
+            # the text of every such composite at once; each add takes its rows in order
+            values_all = _join(
+                described(any_low),
+                ", ",
+                _text(sampled[any_low]),
+                " of ",
+                _text(length[any_low]),
+                " m sampled: ",
+                listed,
+                " below the minimum sampled fraction",
+            )
+            picked_all = source_rows(any_low)
             for q, grp in enumerate(groups):
                 if not grp.any():
                     continue
-                bad = np.zeros(low.shape[0], dtype=bool)
-                bad[any_low[grp]] = True
-                values = _join(
-                    described(bad),
-                    ", ",
-                    _text(sampled[bad]),
-                    " of ",
-                    _text(length[bad]),
-                    " m sampled: ",
-                    listed.filter(pa.array(grp)),
-                    " below the minimum sampled fraction",
-                )
                 column = grade_columns[q] if q < len(grade_columns) else None
                 log.add(
                     file_label,
-                    source_rows(bad),
+                    pd.Series(picked_all[grp]).astype("Int64"),
                     column,
                     "composite_undersampled",
-                    values,
+                    values_all.filter(pa.array(grp)),
                     "value_missing",
                 )
     grade[low] = np.nan
@@ -510,14 +565,33 @@ def _composite_arrays(
         "domain": dom_labels.take(cdom[keep]),
     }
     for q, col in enumerate(grade_columns):
-        columns[col] = grade[keep, q]
+        columns[col] = grade[q][keep]
     return columns, comp_code[keep]
 
 
-def _grade_matrix(frame: pd.DataFrame, columns: tuple[str, ...]) -> np.ndarray:
-    if not columns:
-        return np.empty((len(frame), 0))
-    return np.column_stack([frame[c].to_numpy(dtype=np.float64, na_value=np.nan) for c in columns])
+@dataclass(frozen=True)
+class _Grades:
+    """Grade columns as read-only float arrays over the source rows, and the source row
+    of each interval to composite (no (interval, column) copy is made)."""
+
+    columns: tuple[np.ndarray, ...]
+    rows: np.ndarray
+
+
+def _grade_columns(
+    frame: pd.DataFrame, columns: tuple[str, ...], rows: np.ndarray | None = None
+) -> _Grades:
+    arrays = []
+    for c in columns:
+        a = np.ascontiguousarray(_floats(frame[c])).view()
+        a.flags.writeable = False  # one array type for the kernel's tuple
+        arrays.append(a)
+    if not arrays:  # the kernel needs a tuple of arrays to compile; k = 0 reads none
+        arrays.append(np.zeros(0))
+        arrays[0].flags.writeable = False
+    if rows is None:
+        rows = np.arange(len(frame), dtype=np.int64)
+    return _Grades(tuple(arrays), rows)
 
 
 # ----------------------------------------------------------------------------- public
@@ -626,7 +700,7 @@ def composite(
         holes,
         intervals["from_m"].to_numpy(dtype=np.float64, na_value=np.nan),
         intervals["to_m"].to_numpy(dtype=np.float64, na_value=np.nan),
-        _grade_matrix(intervals, grade_columns),
+        _grade_columns(intervals, grade_columns),
         dom,
         dom_labels,
         _source_rows(intervals),
@@ -636,7 +710,7 @@ def composite(
         log,
     )
     return Composites(
-        table=pd.DataFrame(columns),
+        table=pd.DataFrame(columns, copy=False),  # arrays made for this table
         grade_columns=grade_columns,
         length_m=float(params.length_m),
         residual_rule=params.residual,
@@ -691,7 +765,7 @@ def composite_drillholes(
         p.holes,
         p.frm,
         p.to,
-        _grade_matrix(db.assays, grade_columns)[p.src],
+        _grade_columns(db.assays, grade_columns, p.src),
         p.dom,
         p.dom_labels,
         None if rows is None else rows[p.src],
@@ -718,7 +792,7 @@ def composite_drillholes(
             "reported",
         )
     return Composites(
-        table=pd.DataFrame(columns),
+        table=pd.DataFrame(columns, copy=False),  # arrays made for this table
         grade_columns=grade_columns,
         length_m=float(params.length_m),
         residual_rule=params.residual,

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from mine2magnet.config import Project
-from mine2magnet.drillholes.io import read_source
+from mine2magnet.drillholes.io import _read_source
 from mine2magnet.drillholes.types import DrillholeDB, RejectionLog
 from mine2magnet.drillholes.validate import (
     LITHOLOGY_COLUMNS,
@@ -195,6 +195,7 @@ def load_drillholes(project: Project) -> DrillholeDB:
         src = getattr(project.data, key)
         if src is None:
             continue
-        raw[key] = read_source(project, key)
-        hashes[src.file.as_posix()] = file_sha256(project.path(src.file))
+        # one read per file: the hash comes from the bytes parsed (workbooks: re-read)
+        raw[key], sha = _read_source(project, key, digest=True)
+        hashes[src.file.as_posix()] = sha or file_sha256(project.path(src.file))
     return build_drillhole_db(raw, project, input_hashes=hashes)

@@ -31,8 +31,11 @@ of holes that have no collar, are ignored here (validation reports them).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 import pandas as pd
@@ -179,6 +182,147 @@ def _locate(codes, qdepth, first, count, depth, tvec, xyz, method):  # pragma: n
     return out
 
 
+# course kinds of _course_table (which branch of _course a course takes)
+_ARC, _STRAIGHT, _BALANCED, _TANGENT = 0, 1, 2, 3
+
+
+@njit(cache=True, nogil=True)
+def _course_table(first, count, depth, tvec, method):  # pragma: no cover - jit
+    """Per station j, the part of :func:`_course` for the course j → j+1 that does not
+    depend on the distance along it: its kind, dogleg angle and arc scale.
+
+    Same expressions in the same order as :func:`_course`, so the same doubles.
+    """
+    m = depth.shape[0]
+    kind = np.full(m, _TANGENT, dtype=np.int8)
+    beta = np.zeros(m)
+    scale = np.zeros(m)
+    if method == 1:
+        return kind, beta, scale
+    for h in range(first.shape[0]):
+        for j in range(first[h], first[h] + count[h] - 1):
+            length = depth[j + 1] - depth[j]
+            t1x, t1y, t1z = tvec[j, 0], tvec[j, 1], tvec[j, 2]
+            t2x, t2y, t2z = tvec[j + 1, 0], tvec[j + 1, 1], tvec[j + 1, 2]
+            dot = t1x * t2x + t1y * t2y + t1z * t2z
+            cx = t1y * t2z - t1z * t2y
+            cy = t1z * t2x - t1x * t2z
+            cz = t1x * t2y - t1y * t2x
+            b = np.arctan2(np.sqrt(cx * cx + cy * cy + cz * cz), dot)
+            beta[j] = b
+            if method == 2 or b > np.pi - _NEAR_PI:
+                kind[j] = _BALANCED
+            elif b < _TINY_BETA:
+                kind[j] = _STRAIGHT
+            else:
+                kind[j] = _ARC
+                scale[j] = 2.0 * length / (b * np.sin(b))
+    return kind, beta, scale
+
+
+@njit(cache=True, inline="always")
+def _point(h, d, first, count, depth, tvec, xyz, kind, beta, scale):  # pragma: no cover
+    """Coordinates at depth ``d`` of hole ``h``: :func:`_locate` for one point, with the
+    course constants from :func:`_course_table`."""
+    if h < 0 or not np.isfinite(d) or count[h] == 0:
+        return np.nan, np.nan, np.nan
+    lo = first[h]
+    hi = lo + count[h]
+    if d < depth[lo]:  # above the first station: straight along its direction
+        s = d - depth[lo]
+        return (
+            xyz[lo, 0] + s * tvec[lo, 0],
+            xyz[lo, 1] + s * tvec[lo, 1],
+            xyz[lo, 2] + s * tvec[lo, 2],
+        )
+    a = lo
+    b = hi - 1
+    while a < b:
+        mid = (a + b + 1) // 2
+        if depth[mid] <= d:
+            a = mid
+        else:
+            b = mid - 1
+    j = a
+    s = d - depth[j]
+    if j == hi - 1:  # below the last station: straight along its direction
+        return xyz[j, 0] + s * tvec[j, 0], xyz[j, 1] + s * tvec[j, 1], xyz[j, 2] + s * tvec[j, 2]
+    length = depth[j + 1] - depth[j]
+    if length <= 0.0 or s <= 0.0:
+        return xyz[j, 0] + 0.0, xyz[j, 1] + 0.0, xyz[j, 2] + 0.0
+    k = kind[j]
+    if k == _TANGENT:
+        dx, dy, dz = s * tvec[j + 1, 0], s * tvec[j + 1, 1], s * tvec[j + 1, 2]
+    elif k == _BALANCED:
+        half = 0.5 * length
+        if s <= half:
+            dx, dy, dz = s * tvec[j, 0], s * tvec[j, 1], s * tvec[j, 2]
+        else:
+            r = s - half
+            dx = half * tvec[j, 0] + r * tvec[j + 1, 0]
+            dy = half * tvec[j, 1] + r * tvec[j + 1, 1]
+            dz = half * tvec[j, 2] + r * tvec[j + 1, 2]
+    else:
+        if k == _STRAIGHT:
+            bb = 0.5 * s * s / length
+            aa = s - bb
+        else:
+            theta = beta[j] * s / length
+            sh = np.sin(0.5 * theta)
+            aa = scale[j] * np.sin(beta[j] - 0.5 * theta) * sh
+            bb = scale[j] * sh * sh
+        dx = aa * tvec[j, 0] + bb * tvec[j + 1, 0]
+        dy = aa * tvec[j, 1] + bb * tvec[j + 1, 1]
+        dz = aa * tvec[j, 2] + bb * tvec[j + 1, 2]
+    return xyz[j, 0] + dx, xyz[j, 1] + dy, xyz[j, 2] + dz
+
+
+@njit(cache=True, nogil=True)
+def _locate_range(
+    codes, qdepth, start, stop, first, count, depth, tvec, xyz, kind, beta, scale, out
+):  # pragma: no cover - jit
+    """:func:`_locate` for points ``start:stop``, written into ``out`` (n, 3)."""
+    for p in range(start, stop):
+        x, y, z = _point(codes[p], qdepth[p], first, count, depth, tvec, xyz, kind, beta, scale)
+        out[p, 0] = x
+        out[p, 1] = y
+        out[p, 2] = z
+
+
+@njit(cache=True, nogil=True)
+def _locate_intervals(
+    codes, frm, to, start, stop, first, count, depth, tvec, xyz, kind, beta, scale, out
+):  # pragma: no cover - jit
+    """Mid-point, from and to coordinates of intervals ``start:stop`` into ``out`` (9, n).
+
+    A ``from`` equal to the previous interval's ``to`` in the same hole (a nonzero depth:
+    equal doubles, same bits) takes that point's coordinates instead of computing them
+    again: the same function of the same inputs.
+    """
+    for i in range(start, stop):
+        h = codes[i]
+        x, y, z = _point(
+            h, 0.5 * (frm[i] + to[i]), first, count, depth, tvec, xyz, kind, beta, scale
+        )
+        out[0, i] = x
+        out[1, i] = y
+        out[2, i] = z
+        d = frm[i]
+        if i > start and h == codes[i - 1] and d == to[i - 1] and d != 0.0:
+            out[3, i] = out[6, i - 1]
+            out[4, i] = out[7, i - 1]
+            out[5, i] = out[8, i - 1]
+        else:
+            x, y, z = _point(h, d, first, count, depth, tvec, xyz, kind, beta, scale)
+            out[3, i] = x
+            out[4, i] = y
+            out[5, i] = z
+        x, y, z = _point(h, to[i], first, count, depth, tvec, xyz, kind, beta, scale)
+        out[6, i] = x
+        out[7, i] = y
+        out[8, i] = z
+
+
 # ----------------------------------------------------------------------------- helpers
 
 
@@ -194,6 +338,9 @@ class _Stations:
     xyz: np.ndarray  # (m, 3) station coordinates [m]
     n_surveys: np.ndarray  # (h,) survey rows used per hole (0 = assumed vertical)
     method: int
+    kind: np.ndarray  # (m,) course j -> j+1: arc, straight, balanced or tangent
+    beta: np.ndarray  # (m,) dogleg angle of the course [rad]
+    scale: np.ndarray  # (m,) arc coefficient 2 L / (beta sin beta) [m]
 
 
 def _method_code(method: str) -> int:
@@ -300,20 +447,53 @@ def _build_stations(collars: pd.DataFrame, surveys: pd.DataFrame, method: str) -
     np.cumsum(count[:-1], out=first[1:])
     tvec = _direction(az, dip)
     xyz = _station_positions(first, count, depth, tvec, collar_xyz, mcode)
-    return _Stations(holes, first, count, depth, tvec, xyz, n_surveys, mcode)
+    kind, beta, scale = _course_table(first, count, depth, tvec, mcode)
+    return _Stations(holes, first, count, depth, tvec, xyz, n_surveys, mcode, kind, beta, scale)
+
+
+def _chunks(n: int) -> list[tuple[int, int]]:
+    """Ranges splitting ``n`` points between worker threads (one range when small)."""
+    parts = max(1, min(os.cpu_count() or 1, 8, n // 50_000))
+    edges = np.linspace(0, n, parts + 1).astype(np.int64).tolist()
+    return list(pairwise(edges))
+
+
+def _run_chunks(kernel, n: int, before: tuple, after: tuple) -> None:
+    """Run ``kernel(*before, start, stop, *after)`` over chunks of ``n`` points in threads.
+
+    The kernels are serial, compiled with ``nogil`` and write disjoint parts of their
+    output, so the threads are safe and the result does not depend on the split.
+    """
+    chunks = _chunks(n)
+    if len(chunks) == 1:
+        kernel(*before, 0, n, *after)
+        return
+    with ThreadPoolExecutor(max_workers=len(chunks)) as pool:
+        jobs = [pool.submit(kernel, *before, a, b, *after) for a, b in chunks]
+        for job in jobs:
+            job.result()
 
 
 def _positions(st: _Stations, codes: np.ndarray, depth_m: np.ndarray) -> np.ndarray:
-    return _locate(
-        np.ascontiguousarray(codes, dtype=np.int64),
-        np.ascontiguousarray(depth_m, dtype=np.float64),
-        st.first,
-        st.count,
-        st.depth,
-        st.tvec,
-        st.xyz,
-        st.method,
-    )
+    codes = np.ascontiguousarray(codes, dtype=np.int64)
+    depth_m = np.ascontiguousarray(depth_m, dtype=np.float64)
+    out = np.empty((depth_m.shape[0], 3))
+    tables = (st.first, st.count, st.depth, st.tvec, st.xyz, st.kind, st.beta, st.scale, out)
+    _run_chunks(_locate_range, depth_m.shape[0], (codes, depth_m), tables)
+    return out
+
+
+def _interval_positions(
+    st: _Stations, codes: np.ndarray, frm: np.ndarray, to: np.ndarray
+) -> np.ndarray:
+    """(9, n): mid-point, from and to easting, northing, elevation of each interval."""
+    codes = np.ascontiguousarray(codes, dtype=np.int64)
+    frm = np.ascontiguousarray(frm, dtype=np.float64)
+    to = np.ascontiguousarray(to, dtype=np.float64)
+    out = np.empty((9, frm.shape[0]))
+    tables = (st.first, st.count, st.depth, st.tvec, st.xyz, st.kind, st.beta, st.scale, out)
+    _run_chunks(_locate_intervals, frm.shape[0], (codes, frm, to), tables)
+    return out
 
 
 # ----------------------------------------------------------------------------- public
@@ -422,14 +602,35 @@ def desurvey_intervals(
     codes = _hole_codes(st.holes, intervals["hole_id"], "intervals")
     frm = np.asarray(intervals["from_m"], dtype=np.float64)
     to = np.asarray(intervals["to_m"], dtype=np.float64)
-    n = frm.size
-    xyz = _positions(st, np.tile(codes, 3), np.concatenate((0.5 * (frm + to), frm, to)))
+    xyz = _interval_positions(st, codes, frm, to)
     new = {}
     for part, suffix in enumerate(("", "_from", "_to")):
-        block = xyz[part * n : (part + 1) * n]
         for k, name in enumerate(("easting", "northing", "elevation")):
-            new[name + suffix] = block[:, k]
-    return intervals.assign(**new)
+            new[name + suffix] = xyz[3 * part + k]
+    return _with_columns(intervals, new)
+
+
+def _with_columns(frame: pd.DataFrame, new: dict[str, np.ndarray]) -> pd.DataFrame:
+    """``frame.assign(**new)``; without copying ``frame`` (copy-on-write keeps it safe)
+    when the new names are new and the frame is plain, as ``assign`` would give."""
+    cols = frame.columns
+    plain = (
+        type(cols) is pd.Index
+        and cols.is_unique
+        and frame.index.is_unique
+        and not frame.attrs
+        and frame.flags.allows_duplicate_labels
+        and not cols.isin(list(new)).any()
+    )
+    if not plain:
+        return frame.assign(**new)
+    expected = cols
+    for name in new:  # the labels as assign builds them (one insert per column)
+        expected = expected.insert(len(expected), name)
+    out = pd.concat([frame, pd.DataFrame(new, index=frame.index, copy=False)], axis=1)
+    if out.columns.dtype != expected.dtype or not out.columns.equals(expected):
+        return frame.assign(**new)
+    return out
 
 
 def survey_status(collars: pd.DataFrame, surveys: pd.DataFrame) -> pd.DataFrame:

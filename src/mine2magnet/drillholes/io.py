@@ -19,8 +19,12 @@ from __future__ import annotations
 
 import csv
 import difflib
+import hashlib
 import io
+import mmap
+import os
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import charset_normalizer
@@ -28,6 +32,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
+from numba import njit
 
 from mine2magnet.config import Project
 from mine2magnet.errors import ConfigError, DataError
@@ -64,6 +69,7 @@ _MAGIC = (
     (b"PAR1", "a Parquet file"),
 )
 _EXCEL_SUFFIXES = (".xlsx", ".xlsm")
+_BIG = 1 << 22  # bytes: CSV text large enough to scan and parse side by side
 
 
 def _fail(path: Path, what: str, fix: str) -> DataError:
@@ -122,7 +128,8 @@ def _decode_check(path: Path, data: bytes, encoding: str | None, key: str | None
             )
         body = data[3:] if data.startswith(_UTF8_BOM) else data
         try:
-            body.decode("utf-8")
+            if not body.isascii():  # ASCII is UTF-8; the check is 10x faster than decoding
+                body.decode("utf-8")
         except UnicodeDecodeError as exc:
             start = exc.start
             line = body.count(b"\n", 0, start) + 1
@@ -189,25 +196,72 @@ def _clean_names(path: Path, names: list[str]) -> list[str]:
     return names
 
 
-def _read_csv_fast(data: bytes, names: list[str], delimiter: str) -> pd.DataFrame | None:
-    """pyarrow parse; None when records do not map one-to-one onto lines."""
-    if b"\n\n" in data or b"\n\r\n" in data:
+def _blank(data: bytes, start: int = 0) -> bool:
+    """``not data[start:].strip()`` without copying the bytes when they are not blank."""
+    return not data[start : start + 4096].strip() and not data[start:].strip()
+
+
+@njit(cache=True, nogil=True)
+def _scan_lines(buf):  # pragma: no cover - compiled
+    """Number of ``\\n`` and whether a line is empty (``\\n\\n`` or ``\\n\\r\\n``)."""
+    n = 0
+    blank = False
+    prev = -3
+    for i in range(buf.shape[0]):
+        if buf[i] == 10:
+            if i - prev == 1 or (i - prev == 2 and buf[i - 1] == 13):
+                blank = True
+            prev = i
+            n += 1
+    return n, blank
+
+
+def _line_breaks(data) -> tuple[int, bool]:
+    """:func:`_scan_lines` of a bytes-like object (one pass, no copy)."""
+    n, blank = _scan_lines(np.frombuffer(data, dtype=np.uint8))
+    return int(n), bool(blank)
+
+
+def _read_csv_fast(
+    data, names: list[str], delimiter: str, cut_line_ends: int = 0
+) -> pd.DataFrame | None:
+    """pyarrow parse of bytes-like ``data``; None when records do not map one-to-one onto
+    lines. Columns are read as ``large_string``, the type pandas keeps text in, so
+    ``to_pandas`` does not copy them. ``cut_line_ends``: line ends cut off the end of
+    ``data`` (counted as lines).
+
+    A large buffer is scanned for line breaks in a thread while Arrow parses it (both
+    release the GIL); the parse is then used only if the scan allows it, so the outcome
+    is that of scanning first.
+    """
+    table = error = None
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        # data ends with exactly one newline (see _read_csv)
+        scan = pool.submit(_line_breaks, data) if len(data) > _BIG else None
+        if scan is None:
+            n_lines, blank = _line_breaks(data)
+            if blank:
+                return None
+        try:
+            table = pacsv.read_csv(
+                pa.py_buffer(data),
+                read_options=pacsv.ReadOptions(column_names=names, skip_rows=1),
+                parse_options=pacsv.ParseOptions(delimiter=delimiter),
+                convert_options=pacsv.ConvertOptions(
+                    column_types={n: pa.large_string() for n in names},
+                    strings_can_be_null=False,
+                    quoted_strings_can_be_null=False,
+                ),
+            )
+        except Exception as exc:  # judged below, after the scan, as if parsed second
+            error = exc
+        if scan is not None:
+            n_lines, blank = scan.result()
+    if blank or isinstance(error, pa.ArrowInvalid | pa.ArrowTypeError):
         return None
-    n_lines = data.count(b"\n")  # data ends with exactly one newline (see _read_csv)
-    try:
-        table = pacsv.read_csv(
-            pa.py_buffer(data),
-            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1),
-            parse_options=pacsv.ParseOptions(delimiter=delimiter),
-            convert_options=pacsv.ConvertOptions(
-                column_types={n: pa.string() for n in names},
-                strings_can_be_null=False,
-                quoted_strings_can_be_null=False,
-            ),
-        )
-    except (pa.ArrowInvalid, pa.ArrowTypeError):
-        return None
-    if table.num_rows != n_lines - 1:
+    if error is not None:
+        raise error
+    if table.num_rows != n_lines + cut_line_ends - 1:
         return None
     frame = table.to_pandas()
     frame[ROW_COLUMN] = np.arange(2, table.num_rows + 2, dtype=np.int64)
@@ -247,30 +301,82 @@ def _read_csv_exact(path: Path, data: bytes, names: list[str], delimiter: str) -
     return frame
 
 
-def _read_csv(path: Path, encoding: str | None, delimiter: str | None, key: str | None):
-    data = path.read_bytes()
+def _read_csv(
+    path: Path, encoding: str | None, delimiter: str | None, key: str | None, data: bytes
+):
     if not data:
         raise _fail(path, "empty file (0 bytes)", "export the table again")
     data = _decode_check(path, data, encoding, key)
-    if not data.strip():
+    if _blank(data):
         raise _fail(path, "empty file (only blank lines)", "export the table again")
     delim = delimiter or ","
     if len(delim) != 1:
         raise _fail(path, f"delimiter {delim!r} is not one character", "fix `delimiter`")
     if b"\n" not in data and b"\r" in data:
         data = data.replace(b"\r", b"\n")  # classic Mac line ends: same line numbers
-    data = data.rstrip(b"\r\n") + b"\n"
+    if not data.endswith(b"\n") or data.endswith((b"\r\n", b"\n\n")):
+        data = data.rstrip(b"\r\n") + b"\n"  # else already so: no 60 MB copy
     end = data.index(b"\n")
     header = data[:end].decode("utf-8").rstrip("\r")
     if not header.strip():
         raise _fail(path, "line 1 is empty", "put the column names on line 1")
     names = _header_names(path, header, delim)
-    if end + 1 >= len(data) or not data[end + 1 :].strip():
+    if end + 1 >= len(data) or _blank(data, end + 1):
         raise _fail(path, "header only, no data rows", "add data rows or remove the source")
     frame = _read_csv_fast(data, names, delim)
     if frame is None:
         frame = _read_csv_exact(path, data, names, delim)
     return frame
+
+
+def _map_file(path: Path) -> mmap.mmap | None:
+    """The file mapped read-only (no copy, no fresh memory); None when it cannot be."""
+    try:
+        with open(path, "rb") as f:
+            if not os.fstat(f.fileno()).st_size:
+                return None
+            return mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+    except (OSError, ValueError):
+        return None
+
+
+def _read_csv_mapped(
+    path: Path, encoding: str | None, delimiter: str | None, mapped: mmap.mmap
+) -> pd.DataFrame | None:
+    """:func:`_read_csv` on a mapped file, for the common case only, without copying it.
+
+    The case: UTF-8 (declared or by default) ASCII text, no binary signature, a header
+    and data, the last line ending in one ``\\n`` or ``\\r\\n``, and lines that map onto
+    records (:func:`_read_csv_fast`). Each test is the one :func:`_read_csv` makes on the
+    same bytes, so the table is the same (a final ``\\r\\n``, which it rewrites to
+    ``\\n``, is left out of the parse instead); anything else returns None and the
+    caller reads the file the general way, which also raises the errors.
+    """
+    size = len(mapped)
+    head = mapped[:65536]
+    if not _is_utf8(encoding) or any(head.startswith(m) for m, _ in _MAGIC):
+        return None
+    if any(head.startswith(b) for b, _ in _UTF16_32_BOMS) or b"\x00" in head:
+        return None
+    start = 3 if head.startswith(_UTF8_BOM) else 0
+    delim = delimiter or ","
+    if len(delim) != 1 or size - start < 3 or not mapped[start : start + 4096].strip():
+        return None
+    tail = mapped[-3:]
+    if tail[1:] == b"\r\n" and tail[:1] not in (b"\r", b"\n"):
+        stop = size - 2  # parsed without the final line end (same records)
+    elif tail[2:] == b"\n" and tail[1:2] not in (b"\r", b"\n"):
+        stop = size
+    else:
+        return None  # _read_csv rewrites these line ends
+    end = mapped.find(b"\n", start)
+    header = mapped[start:end].decode("utf-8", errors="replace").rstrip("\r")
+    if not header.strip() or not mapped[end + 1 : end + 1 + 4096].strip():
+        return None
+    body = memoryview(mapped)[start:stop]
+    if np.frombuffer(body, dtype=np.uint8).max() >= 128:
+        return None  # not ASCII: the UTF-8 check needs the bytes
+    return _read_csv_fast(body, _header_names(path, header, delim), delim, int(stop < size))
 
 
 def _cell_text(v: object) -> str:
@@ -384,16 +490,47 @@ def read_table(
     >>> read_table(p).to_dict("records")
     [{'hole_id': 'A', 'easting': '1.5', 'row': 2}]
     """
+    frame, _ = _read_table(path, sheet=sheet, encoding=encoding, delimiter=delimiter, key=key)
+    return frame
+
+
+def _read_table(
+    path: str | Path,
+    *,
+    sheet: str | None,
+    encoding: str | None,
+    delimiter: str | None,
+    key: str | None,
+    digest: bool = False,
+) -> tuple[pd.DataFrame, str | None]:
+    """:func:`read_table`, plus the SHA-256 of the bytes of a CSV file when ``digest``.
+
+    The hash is computed from the bytes already read, in a thread while the table is
+    parsed (hashlib releases the GIL); None for workbooks or without ``digest``.
+    """
     path = Path(path)
     if not path.exists():
         raise _fail(path, "file not found", "fix the path in project.toml (relative to it)")
     if path.is_dir():
         raise _fail(path, "is a directory, not a file", "point to the table file")
     if path.suffix.lower() in _EXCEL_SUFFIXES:
-        return _read_excel(path, sheet)
+        return _read_excel(path, sheet), None
     if path.suffix.lower() == ".xls":
         raise _fail(path, "old Excel .xls format is not supported", "save it as .xlsx or CSV")
-    return _read_csv(path, encoding, delimiter, key)
+    # the file is mapped, not read: no copy and no fresh memory to fault in; the common
+    # case parses straight from the mapping (the mapping closes when unreferenced)
+    mapped = _map_file(path)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        sha = None
+        if digest and mapped is not None:
+            sha = pool.submit(lambda: hashlib.sha256(mapped).hexdigest())
+        frame = None if mapped is None else _read_csv_mapped(path, encoding, delimiter, mapped)
+        if frame is None:
+            data = path.read_bytes()
+            if digest and sha is None:
+                sha = pool.submit(lambda: hashlib.sha256(data).hexdigest())
+            frame = _read_csv(path, encoding, delimiter, key, data)
+    return frame, None if sha is None else sha.result()
 
 
 def require_columns(frame: pd.DataFrame, required: Mapping[str, str], *, file: str | Path) -> None:
@@ -474,16 +611,25 @@ def read_source(project: Project, key: str) -> pd.DataFrame:
     pandas.DataFrame
         As :func:`read_table`.
     """
+    frame, _ = _read_source(project, key)
+    return frame
+
+
+def _read_source(
+    project: Project, key: str, *, digest: bool = False
+) -> tuple[pd.DataFrame, str | None]:
+    """:func:`read_source`, plus the SHA-256 of a CSV file's bytes when ``digest``."""
     src = getattr(project.data, key)
     if src is None:
         raise ValueError(f"data.{key} is not configured")
     path = project.path(src.file)
-    frame = read_table(
+    frame, sha = _read_table(
         path,
         sheet=src.sheet,
         encoding=src.encoding,
         delimiter=src.delimiter,
         key=f"data.{key}",
+        digest=digest,
     )
     require_columns(frame, mapped_columns(project, key), file=path)
-    return frame
+    return frame, sha

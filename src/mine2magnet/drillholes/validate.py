@@ -81,7 +81,9 @@ tolerance of 1e-6 (overlaps, gaps, EOH).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numba
@@ -378,11 +380,206 @@ def parse_numbers(
     return x, miss, bad
 
 
+# ASCII characters Arrow's utf8_trim_whitespace removes (tab..CR, FS..US, space)
+_IS_SPACE = np.zeros(256, dtype=np.bool_)
+_IS_SPACE[[9, 10, 11, 12, 13, 28, 29, 30, 31, 32]] = True
+_POW10 = np.array([float(10**k) for k in range(23)])  # exact doubles
+_MAX_EXACT = 2**53  # integers up to here are exact doubles
+# kernel status per string
+_S_NUMBER, _S_MISSING, _S_BAD, _S_ARROW = 0, 1, 2, 3
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _parse_kernel(
+    offsets, data, miss_off, miss_bytes, is_space, pow10, x, status
+):  # pragma: no cover
+    """Trim, missing-string test and strict number parse of Arrow string buffers.
+
+    Status per string: number (``x`` set), missing, bad, or Arrow (non-ASCII text, or a
+    valid number outside the exact fast path: more than 18 significant digits, a
+    decimal exponent beyond ±22 or a mantissa above 2**53 — Arrow converts those).
+    The fast path multiplies or divides an exact integer by an exact power of ten: one
+    correctly rounded operation, so the same double as Arrow's correctly rounded parser.
+    A string that parses as a number is ASCII; any other is scanned for non-ASCII bytes.
+    """
+    n = offsets.shape[0] - 1
+    n_miss = miss_off.shape[0] - 1
+    max_miss = 0
+    for m in range(n_miss):
+        max_miss = max(max_miss, miss_off[m + 1] - miss_off[m])
+    for i in range(n):
+        a = offsets[i]
+        b = offsets[i + 1]
+        x[i] = np.nan
+        status[i] = _S_BAD
+        while a < b and is_space[data[a]]:
+            a += 1
+        while b > a and is_space[data[b - 1]]:
+            b -= 1
+        length = b - a
+        if length <= max_miss:
+            plain = True
+            for p in range(a, b):
+                if data[p] >= 128:
+                    plain = False
+            if not plain:
+                status[i] = _S_ARROW
+                continue
+            missing = False
+            for m in range(n_miss):
+                m0 = miss_off[m]
+                if miss_off[m + 1] - m0 != length:
+                    continue
+                same = True
+                for q in range(length):
+                    c = data[a + q]
+                    if 97 <= c <= 122:
+                        c -= 32
+                    if c != miss_bytes[m0 + q]:
+                        same = False
+                        break
+                if same:
+                    missing = True
+                    break
+            if missing:
+                status[i] = _S_MISSING
+                continue
+        # [+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?
+        p = a
+        neg = False
+        if p < b and (data[p] == 43 or data[p] == 45):
+            neg = data[p] == 45
+            p += 1
+        w = 0
+        sig = 0
+        n_int = 0
+        while p < b and 48 <= data[p] <= 57:
+            if sig or data[p] != 48:
+                sig += 1
+                if sig <= 18:
+                    w = w * 10 + (data[p] - 48)
+            n_int += 1
+            p += 1
+        n_frac = 0
+        if p < b and data[p] == 46:
+            p += 1
+            while p < b and 48 <= data[p] <= 57:
+                if sig or data[p] != 48:
+                    sig += 1
+                    if sig <= 18:
+                        w = w * 10 + (data[p] - 48)
+                n_frac += 1
+                p += 1
+        e = 0
+        n_exp = 1
+        if p < b and (data[p] == 101 or data[p] == 69):
+            p += 1
+            eneg = False
+            if p < b and (data[p] == 43 or data[p] == 45):
+                eneg = data[p] == 45
+                p += 1
+            n_exp = 0
+            while p < b and 48 <= data[p] <= 57:
+                if e < 100000:
+                    e = e * 10 + (data[p] - 48)
+                n_exp += 1
+                p += 1
+            if eneg:
+                e = -e
+        if p != b or n_exp == 0 or (n_int == 0 and n_frac == 0):
+            for q in range(offsets[i], offsets[i + 1]):
+                if data[q] >= 128:
+                    status[i] = _S_ARROW
+                    break
+            continue
+        e10 = e - n_frac
+        if sig > 18 or w > _MAX_EXACT or e10 > 22 or e10 < -22:
+            status[i] = _S_ARROW
+            continue
+        v = float(w) * pow10[e10] if e10 >= 0 else float(w) / pow10[-e10]
+        x[i] = -v if neg else v
+        status[i] = _S_NUMBER
+
+
+def _text_array(values: pd.Series | pa.Array | pa.ChunkedArray) -> pa.ChunkedArray:
+    """Text as Arrow ``large_string`` chunks (zero-copy for Arrow-backed pandas text)."""
+    arr = values
+    if not isinstance(arr, pa.Array | pa.ChunkedArray):
+        arr = pa.array(values, type=pa.large_string(), from_pandas=True)
+    if arr.type != pa.large_string():
+        arr = arr.cast(pa.large_string())
+    if isinstance(arr, pa.Array):
+        arr = pa.chunked_array([arr], type=pa.large_string())
+    return arr
+
+
+def _miss_buffers(missing: pa.Array | None) -> tuple[np.ndarray, np.ndarray]:
+    items = [""] if missing is None else [v for v in missing.to_pylist() if v is not None]
+    blobs = [v.encode("utf-8") for v in items]
+    off = np.zeros(len(blobs) + 1, dtype=np.int64)
+    np.cumsum([len(b) for b in blobs], out=off[1:])
+    return off, np.frombuffer(b"".join(blobs) + b"\0", dtype=np.uint8)
+
+
 def _parse(
-    values: pd.Series, missing: pa.Array | None
+    values: pd.Series | pa.Array | pa.ChunkedArray, missing: pa.Array | None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, pa.ChunkedArray]:
+    """:func:`parse_numbers` plus the text as Arrow (for :func:`_upper_text`).
+
+    One compiled pass over the Arrow string buffers; the few strings it leaves to Arrow
+    (non-ASCII text, numbers beyond the exact fast path) go through
+    :func:`_parse_arrow`. Both treat each string on its own, so the result is the same
+    as :func:`_parse_arrow` on the whole column.
+    """
+    arr = _text_array(values)
+    n = len(arr)
+    x = np.empty(n, dtype=np.float64)
+    status = np.empty(n, dtype=np.int8)
+    miss_off, miss_bytes = _miss_buffers(missing)
+    start = 0
+    for chunk in arr.chunks:
+        size = len(chunk)
+        if not size:
+            continue
+        if chunk.null_count:
+            chunk = pc.fill_null(chunk, "")
+        _, off_buf, data_buf = chunk.buffers()
+        offsets = np.frombuffer(off_buf, dtype=np.int64)[chunk.offset : chunk.offset + size + 1]
+        data = np.frombuffer(data_buf, dtype=np.uint8) if data_buf else np.zeros(1, np.uint8)
+        _parse_kernel(
+            offsets,
+            data,
+            miss_off,
+            miss_bytes,
+            _IS_SPACE,
+            _POW10,
+            x[start : start + size],
+            status[start : start + size],
+        )
+        start += size
+    slow = np.flatnonzero(status == _S_ARROW)
+    if slow.size:
+        sx, smiss, _, _ = _parse_arrow(arr.take(pa.array(slow)), missing)
+        x[slow] = sx
+        status[slow] = np.where(smiss, _S_MISSING, _S_NUMBER)
+    miss = status == _S_MISSING
+    ok = np.isfinite(x)
+    x[~ok] = np.nan
+    return x, miss, ~miss & ~ok, arr
+
+
+def _upper_text(arr: pa.ChunkedArray) -> pa.ChunkedArray:
+    """Trimmed, upper-case text with nulls as empty strings (as :func:`_parse_arrow`)."""
+    if arr.null_count:
+        arr = pc.fill_null(arr, "")
+    return pc.utf8_upper(pc.utf8_trim_whitespace(arr))
+
+
+def _parse_arrow(
+    values: pd.Series | pa.Array | pa.ChunkedArray, missing: pa.Array | None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, pa.Array]:
-    """:func:`parse_numbers` plus the trimmed upper-case text (for grade strings)."""
-    arr = pa.array(values, type=pa.large_string(), from_pandas=True)
+    """Reference parse with Arrow compute functions; also the trimmed upper-case text."""
+    arr = _text_array(values)
     if arr.null_count:
         arr = pc.fill_null(arr, "")
     trimmed = pc.utf8_trim_whitespace(arr)
@@ -408,50 +605,162 @@ def _parse(
 
 
 def _required_number(
-    issues: _Issues, raw: pd.DataFrame, col: str, missing: pa.Array, active: np.ndarray
+    issues: _Issues,
+    raw: pd.DataFrame,
+    col: str,
+    missing: pa.Array,
+    active: np.ndarray,
+    parsed: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
 ) -> np.ndarray:
-    x, miss, bad = parse_numbers(raw[col], missing)
+    x, miss, bad = parse_numbers(raw[col], missing) if parsed is None else parsed
     issues.add(active & miss, col, "missing_value", raw[col])
     issues.add(active & bad, col, "non_numeric", raw[col])
     return x
 
 
-def _take(s: pd.Series, pos: np.ndarray) -> pd.Series:
-    """Rows ``pos`` of a text column as a ``str`` Series with a fresh index (no copy to
-    Python objects)."""
+def _take(s: pd.Series, pos: np.ndarray | None) -> pd.Series:
+    """Rows ``pos`` (None: all, in order) of a text column as a ``str`` Series with a
+    fresh index (no copy to Python objects)."""
+    if pos is None:
+        return s.reset_index(drop=True).astype("str")
     return s.iloc[pos].reset_index(drop=True).astype("str")
 
 
+def _pick(a: np.ndarray, pos: np.ndarray | None) -> np.ndarray:
+    """``a[pos]``; ``a`` itself when ``pos`` is None (all rows in order)."""
+    return a if pos is None else a[pos]
+
+
+def _all_in_order(pos: np.ndarray, n: int) -> bool:
+    """True when ``pos`` (distinct positions in 0..n-1) is 0, 1, …, n-1."""
+    return pos.size == n and bool((pos[1:] > pos[:-1]).all())
+
+
 def _hole_ids(raw: pd.DataFrame, col: str) -> pd.Series:
-    return raw[col].astype("str").str.strip().reset_index(drop=True)
+    return _stripped(raw[col])
 
 
-def _eoh_lookup(hole: pd.Series, collars: pd.DataFrame, *, file_only: bool) -> np.ndarray:
+def _stripped(column: pd.Series) -> pd.Series:
+    """``column.astype("str").str.strip()`` with a fresh index; without the copy when no
+    value starts or ends with whitespace (or a non-ASCII character, which might be)."""
+    text = column.astype("str")
+    if not _needs_strip(text):
+        return text.reset_index(drop=True)
+    return text.str.strip().reset_index(drop=True)
+
+
+@numba.njit(cache=True, nogil=True)
+def _edge_space(offsets, data, is_space):  # pragma: no cover - compiled
+    """True when a string starts or ends with trimmable or non-ASCII bytes."""
+    for i in range(offsets.shape[0] - 1):
+        a = offsets[i]
+        b = offsets[i + 1]
+        if b > a and (
+            is_space[data[a]] or data[a] >= 128 or is_space[data[b - 1]] or data[b - 1] >= 128
+        ):
+            return True
+    return False
+
+
+def _needs_strip(text: pd.Series) -> bool:
+    try:
+        arr = _text_array(text)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return True
+    for chunk in arr.chunks:
+        if not len(chunk):
+            continue
+        _, off_buf, data_buf = chunk.buffers()
+        if data_buf is None or not data_buf.size:
+            continue
+        offsets = np.frombuffer(off_buf, dtype=np.int64)[
+            chunk.offset : chunk.offset + len(chunk) + 1
+        ]
+        if _edge_space(offsets, np.frombuffer(data_buf, dtype=np.uint8), _IS_SPACE):
+            return True
+    return False
+
+
+class _Holes:
+    """The stripped hole ids of a table, encoded once (Arrow dictionary encoding).
+
+    Collar look-ups run on the distinct ids (thousands) rather than on every row.
+    """
+
+    def __init__(self, text: pd.Series) -> None:
+        self.text = text
+        enc = pc.dictionary_encode(_text_array(text).combine_chunks())
+        self.uniques = enc.dictionary
+        self.codes = pc.fill_null(enc.indices, -1).to_numpy().astype(np.int64)
+
+    def per_row(self, per_unique: np.ndarray, null_value: object) -> np.ndarray:
+        """Spread one value per distinct id to the rows (``null_value`` for null ids)."""
+        return np.append(per_unique, [null_value])[self.codes]
+
+    def sort_codes(self) -> np.ndarray:
+        """Codes ordered as the ids sort (as ``pd.factorize(sort=True)``; −1 for null)."""
+        rank = np.empty(len(self.uniques) + 1, dtype=np.int64)
+        order = pc.array_sort_indices(self.uniques).to_numpy()
+        rank[order] = np.arange(len(self.uniques), dtype=np.int64)
+        rank[-1] = -1
+        return rank[self.codes]
+
+
+def _holes(column: pd.Series) -> _Holes:
+    return _Holes(_stripped(column))
+
+
+def _collar_ids(ids: pd.Series) -> pa.Array | None:
+    """Collar ids as Arrow text; None when they are not all text (the pandas path then)."""
+    try:
+        return _text_array(ids).combine_chunks()
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None
+
+
+def _eoh_lookup(holes: _Holes, collars: pd.DataFrame, *, file_only: bool) -> np.ndarray:
     c = collars
     if file_only:
         c = c[c["eoh_source"] == "file"]
-    idx = pd.Index(c["hole_id"]).get_indexer(hole)
+    index = pd.Index(c["hole_id"])
     eoh = c["eoh_m"].to_numpy(dtype=np.float64)
-    out = np.full(len(hole), np.nan)
-    hit = idx >= 0
-    out[hit] = eoh[idx[hit]]
-    return out
+    ids = _collar_ids(c["hole_id"])
+    if ids is None or not index.is_unique:  # get_indexer raises for repeated ids
+        idx = index.get_indexer(holes.text)
+        out = np.full(len(holes.text), np.nan)
+        hit = idx >= 0
+        out[hit] = eoh[idx[hit]]
+        return out
+    # per distinct id: the collar's EOH (NaN for none), then one gather to the rows
+    at = np.asarray(pc.fill_null(pc.index_in(holes.uniques, value_set=ids), -1), np.int64)
+    per_id = np.where(at >= 0, eoh[np.maximum(at, 0)] if len(eoh) else np.nan, np.nan)
+    null_at = np.flatnonzero(np.asarray(ids.is_null()))
+    return holes.per_row(per_id, eoh[null_at[0]] if null_at.size else np.nan)
 
 
 def _hole_checks(
-    issues: _Issues, hole: pd.Series, col: str, collars: pd.DataFrame, active: np.ndarray
+    issues: _Issues, holes: _Holes, col: str, collars: pd.DataFrame, active: np.ndarray
 ) -> None:
-    empty = (hole == "").to_numpy()
+    hole = holes.text
+    empty = holes.per_row(np.asarray(pc.equal(holes.uniques, "")), False)
     issues.add(active & empty, col, "missing_hole_id", hole)
-    known = hole.isin(pd.Index(collars["hole_id"])).to_numpy()
+    ids = _collar_ids(collars["hole_id"])
+    if ids is None:
+        known = hole.isin(pd.Index(collars["hole_id"])).to_numpy()
+    else:  # what Series.isin does for Arrow text, on the distinct ids
+        hit = np.asarray(pc.is_in(holes.uniques, value_set=ids))
+        known = holes.per_row(hit, ids.null_count > 0)
     issues.add(active & ~empty & ~known, col, "no_collar", hole)
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def _greedy_overlaps(codes, frm, to, tol):  # pragma: no cover - compiled
-    """Sorted by (hole, from): True where a row starts before the last kept row's end."""
+    """Sorted by (hole, from): True where a row starts before the last kept row's end;
+    and True where a kept row starts more than ``tol`` below the previous kept row of its
+    hole (an unsampled/unlogged gap before it)."""
     n = len(codes)
     out = np.zeros(n, dtype=np.bool_)
+    gap = np.zeros(n, dtype=np.bool_)
     last_code = -1
     last_to = 0.0
     for i in range(n):
@@ -461,8 +770,26 @@ def _greedy_overlaps(codes, frm, to, tol):  # pragma: no cover - compiled
         elif frm[i] < last_to - tol:
             out[i] = True
         else:
+            gap[i] = frm[i] - last_to > tol
             last_to = to[i]
-    return out
+    return out, gap
+
+
+@numba.njit(cache=True, nogil=True)
+def _is_sorted(codes, frm, rows):  # pragma: no cover - compiled
+    """True when (codes, frm, rows) never decreases: np.lexsort would return 0..n-1."""
+    for i in range(1, codes.shape[0]):
+        if codes[i] != codes[i - 1]:
+            if codes[i] < codes[i - 1]:
+                return False
+        elif frm[i] > frm[i - 1]:
+            continue
+        elif frm[i] == frm[i - 1]:
+            if rows[i] < rows[i - 1]:
+                return False
+        else:  # smaller, or NaN: let np.lexsort decide
+            return False
+    return True
 
 
 def _intervals(
@@ -473,34 +800,52 @@ def _intervals(
     missing: pa.Array,
     active: np.ndarray,
     gap_rule: str,
-) -> tuple[pd.Series, np.ndarray, np.ndarray, np.ndarray]:
-    """Row checks, overlaps and gaps; returns hole ids, from, to, kept positions (sorted)."""
-    hole = _hole_ids(raw, cols.hole_id)
-    _hole_checks(issues, hole, cols.hole_id, collars, active)
-    frm = _required_number(issues, raw, cols.from_m, missing, active)
-    to = _required_number(issues, raw, cols.to_m, missing, active)
+    parsed: tuple | None = None,
+) -> tuple[_Holes, np.ndarray, np.ndarray, np.ndarray]:
+    """Row checks, overlaps and gaps; returns hole ids, from, to, kept positions (sorted).
+
+    ``parsed``: (holes, from, to) already computed (:func:`_holes`,
+    :func:`parse_numbers`), e.g. in parallel.
+    """
+    if parsed is None:
+        parsed = (
+            _holes(raw[cols.hole_id]),
+            parse_numbers(raw[cols.from_m], missing),
+            parse_numbers(raw[cols.to_m], missing),
+        )
+    holes, frm_parsed, to_parsed = parsed
+    _hole_checks(issues, holes, cols.hole_id, collars, active)
+    frm = _required_number(issues, raw, cols.from_m, missing, active, frm_parsed)
+    to = _required_number(issues, raw, cols.to_m, missing, active, to_parsed)
     both = active & np.isfinite(frm) & np.isfinite(to)
     issues.add(both & (frm < 0), cols.from_m, "negative_from", raw[cols.from_m])
     issues.add(both & (frm >= to), cols.from_m, "from_ge_to", raw[cols.from_m])
     issues.add(both & (to > MAX_DEPTH), cols.to_m, "depth_implausible", raw[cols.to_m])
-    eoh = _eoh_lookup(hole, collars, file_only=True)
+    eoh = _eoh_lookup(holes, collars, file_only=True)
     with np.errstate(invalid="ignore"):
         past = both & (to > eoh + _TOL)
     issues.add(past, cols.to_m, "past_eoh", raw[cols.to_m])
 
     idx = np.flatnonzero(active & ~issues.rejected)
-    codes, _ = pd.factorize(hole.iloc[idx], sort=True)
-    order = np.lexsort((issues.rows[idx], frm[idx], codes))
-    sidx = idx[order]
-    scodes = codes[order].astype(np.int64)
-    over = _greedy_overlaps(scodes, frm[sidx], to[sidx], _TOL)
-    issues.add(sidx[over], cols.from_m, "overlap", raw[cols.from_m])
-    kept = sidx[~over]
-    kcodes = scodes[~over]
+    every = idx.size == issues.n  # no row left out: the arrays as they are
+    codes = holes.sort_codes() if every else holes.sort_codes()[idx]
+    ifrm = _pick(frm, None if every else idx)
+    irows = _pick(issues.rows, None if every else idx)
+    if _is_sorted(codes, ifrm, irows):  # files are usually sorted: no sort needed
+        sidx, scodes, sfrm, sto = idx, codes, ifrm, _pick(to, None if every else idx)
+    else:
+        order = np.lexsort((irows, ifrm, codes))
+        sidx, scodes, sfrm = idx[order], codes[order], ifrm[order]
+        sto = to[sidx]
+    over, gap = _greedy_overlaps(scodes, sfrm, sto, _TOL)
+    any_over = bool(over.any())
+    if any_over:
+        issues.add(sidx[over], cols.from_m, "overlap", raw[cols.from_m])
+    kept = sidx[~over] if any_over else sidx
 
     if len(kept) > 1:
-        same = kcodes[1:] == kcodes[:-1]
-        gap = same & (frm[kept[1:]] - to[kept[:-1]] > _TOL)
+        # gap between consecutive kept rows of a hole: ``from - previous to > tol``
+        gap = (gap[~over] if any_over else gap)[1:]
         if gap.any():
             after = kept[1:][gap]
             before = kept[:-1][gap]
@@ -510,7 +855,7 @@ def _intervals(
                 + raw[cols.from_m].iloc[after].str.strip().to_numpy(dtype=object)
             )
             issues.add(after, cols.from_m, gap_rule, text)
-    return hole, frm, to, kept
+    return holes, frm, to, kept
 
 
 def _empty_log() -> pd.DataFrame:
@@ -600,7 +945,7 @@ def parse_grades(
     """
     params = params or ValidationParams()
     s = values.reset_index(drop=True)
-    x, miss, bad, upper = _parse(s, _missing_set(params))
+    x, miss, bad, text_all = _parse(s, _missing_set(params))
     parts: list[pd.DataFrame] = []
 
     def flag(pos: np.ndarray, rule: str, action: str) -> None:
@@ -618,7 +963,7 @@ def parse_grades(
 
     odd = np.flatnonzero(bad)
     if len(odd):
-        text = pc.take(upper, pa.array(odd))
+        text = _upper_text(text_all.take(pa.array(odd)))
         lt_match = pc.extract_regex(text, rf"^<\s*=?\s*(?P<v>{_NUM})$")
         ltv = np.array(
             pc.cast(pc.struct_field(lt_match, [0]), pa.float64()).to_numpy(zero_copy_only=False),
@@ -749,6 +1094,47 @@ def validate_collars(
     return ValidatedTable(table, issues.frame(), issues.counts("collars", len(table)))
 
 
+@numba.njit(cache=True, nogil=True)
+def _group_max(codes, values, out, seen):  # pragma: no cover - compiled
+    """Running maximum per code as pandas' groupby max: NaN skipped, the first of equal
+    values kept (``>``, starting from −inf); ``seen`` counts the non-NaN values."""
+    for i in range(codes.shape[0]):
+        c = codes[i]
+        v = values[i]
+        if c < 0 or v != v:
+            continue
+        seen[c] += 1
+        if v > out[c]:
+            out[c] = v
+
+
+def _deepest(
+    ids: pd.Series, parts: list[tuple[pd.DataFrame, str]]
+) -> tuple[np.ndarray, list[np.ndarray]] | None:
+    """Per collar the deepest depth over ``parts`` (NaN without any) and per part the
+    number of rows of each collar; None unless the collar ids are distinct non-null text
+    (``groupby().max()`` and ``isin`` are used then)."""
+    keys = _collar_ids(ids)
+    if keys is None or keys.null_count or not pd.Index(ids).is_unique:
+        return None
+    n = len(keys)
+    out = np.full(n, -np.inf)
+    seen = np.zeros(n, dtype=np.int64)
+    rows_per_part = []
+    for table, col in parts:
+        try:
+            holes = _text_array(table["hole_id"])
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            return None
+        codes = pc.fill_null(pc.index_in(holes, value_set=keys), -1).to_numpy()
+        codes = np.asarray(codes, dtype=np.int64)
+        depth = table[col].to_numpy(dtype=np.float64, na_value=np.nan)
+        _group_max(codes, depth, out, seen)
+        rows_per_part.append(np.bincount(codes[codes >= 0], minlength=n))
+    out[seen == 0] = np.nan
+    return out, rows_per_part
+
+
 def complete_collars(
     collars: ValidatedTable,
     *,
@@ -787,14 +1173,19 @@ def complete_collars(
         extended by the reported rows, the same counts.
     """
     c = collars.table.copy()
-    depth_parts = [assays[["hole_id", "to_m"]].rename(columns={"to_m": "d"})]
+    parts = [(assays, "to_m")]
     if surveys is not None:
-        depth_parts.append(surveys[["hole_id", "depth_m"]].rename(columns={"depth_m": "d"}))
+        parts.append((surveys, "depth_m"))
     if lithology is not None:
-        depth_parts.append(lithology[["hole_id", "to_m"]].rename(columns={"to_m": "d"}))
-    deepest = pd.concat(depth_parts, ignore_index=True).groupby("hole_id")["d"].max()
+        parts.append((lithology, "to_m"))
+    found_per_part = _deepest(c["hole_id"], parts)
+    if found_per_part is None:
+        depth_parts = [t[["hole_id", d]].rename(columns={d: "d"}) for t, d in parts]
+        deepest = pd.concat(depth_parts, ignore_index=True).groupby("hole_id")["d"].max()
+        derived = c["hole_id"].map(deepest).to_numpy(dtype=np.float64)
+    else:
+        derived, per_part = found_per_part
     need = (c["eoh_source"] != "file").to_numpy()
-    derived = c["hole_id"].map(deepest).to_numpy(dtype=np.float64)
     c["eoh_m"] = np.where(need, derived, c["eoh_m"].to_numpy())
     c["eoh_source"] = np.where(need, "derived", c["eoh_source"].to_numpy())
     c["eoh_source"] = c["eoh_source"].astype("str")
@@ -805,9 +1196,15 @@ def complete_collars(
     issues.add(need & found, col, "eoh_derived", text)
     issues.add(need & ~found, col, "eoh_unknown", c["hole_id"])
     if surveys is not None:
-        has = c["hole_id"].isin(pd.Index(surveys["hole_id"].unique())).to_numpy()
+        if found_per_part is None:
+            has = c["hole_id"].isin(pd.Index(surveys["hole_id"].unique())).to_numpy()
+        else:
+            has = per_part[1] > 0
         issues.add(~has, source.columns.hole_id, "no_survey", c["hole_id"])
-    has = c["hole_id"].isin(pd.Index(assays["hole_id"].unique())).to_numpy()
+    if found_per_part is None:
+        has = c["hole_id"].isin(pd.Index(assays["hole_id"].unique())).to_numpy()
+    else:
+        has = per_part[0] > 0
     issues.add(~has, source.columns.hole_id, "no_assays", c["hole_id"])
     log = RejectionLog()
     log.extend(collars.rejections)
@@ -856,15 +1253,16 @@ def validate_surveys(
     missing = _missing_set(params)
     issues = _Issues(file, raw[ROW_COLUMN].to_numpy())
     allrows = np.ones(issues.n, dtype=bool)
-    hole = _hole_ids(raw, cols.hole_id)
-    _hole_checks(issues, hole, cols.hole_id, collars, allrows)
+    holes = _holes(raw[cols.hole_id])
+    hole = holes.text
+    _hole_checks(issues, holes, cols.hole_id, collars, allrows)
     depth = _required_number(issues, raw, cols.depth_m, missing, allrows)
     az = _required_number(issues, raw, cols.azimuth_deg, missing, allrows)
     dip = _required_number(issues, raw, cols.dip_deg, missing, allrows)
     with np.errstate(invalid="ignore"):
         issues.add(depth < 0, cols.depth_m, "negative_depth", raw[cols.depth_m])
         issues.add(depth > MAX_DEPTH, cols.depth_m, "depth_implausible", raw[cols.depth_m])
-        eoh = _eoh_lookup(hole, collars, file_only=True)
+        eoh = _eoh_lookup(holes, collars, file_only=True)
         issues.add(depth > eoh + _TOL, cols.depth_m, "depth_beyond_eoh", raw[cols.depth_m])
         is360 = az == 360.0
         if params.azimuth_360_is_north:
@@ -901,24 +1299,56 @@ def validate_surveys(
 _QC_TYPES = ("crm", "blank", "field_duplicate", "lab_duplicate")
 
 
-def _sample_types(raw: pd.DataFrame, col: str | None, qaqc: QaqcParams) -> np.ndarray:
-    """Per row: 'primary', a QC type or '' (unknown)."""
-    n = len(raw)
-    if col is None:
-        return np.full(n, "primary", dtype=object)
-    text = raw[col].astype("str").str.strip().str.upper()
-    out = np.full(n, "", dtype=object)
-    for name in ("primary", *_QC_TYPES):
-        values = {v.strip().upper() for v in getattr(qaqc, name)}
-        hit = text.isin(values).to_numpy() & (out == "")
-        out[hit] = name
+#: sample-type codes of :func:`_sample_types`: 0 unknown, 1 primary, then the QC types
+_SAMPLE_TYPES = ("", "primary", *_QC_TYPES)
+
+
+def _sample_types(text: pd.Series | None, n: int, qaqc: QaqcParams) -> np.ndarray:
+    """Per row the position in ``_SAMPLE_TYPES`` of its type (0: unknown).
+
+    ``text`` is the sample-type column (None: every row is primary).
+    """
+    if text is None:
+        return np.ones(n, dtype=np.int8)
+    upper = _text_array(text.astype("str").str.strip().str.upper())
+    out = np.zeros(n, dtype=np.int8)
+    for code, name in enumerate(_SAMPLE_TYPES[1:], start=1):
+        values = sorted({v.strip().upper() for v in getattr(qaqc, name)})
+        if not values:
+            continue
+        hit = pc.is_in(upper, value_set=pa.array(values, pa.large_string())).to_numpy()
+        out[hit & (out == 0)] = code
     return out
 
 
-def _optional_text(raw: pd.DataFrame, col: str | None, pos: np.ndarray) -> pd.Series:
+def _row_sum(columns: list[np.ndarray], *, skip_nan: bool) -> np.ndarray:
+    """``np.nansum`` (``skip_nan``) or ``np.sum`` of ``np.column_stack(columns)`` by row.
+
+    Below 8 columns numpy adds a row's values one after the other starting from +0.0
+    (checked bit for bit, NaN, ±0 and ±inf included), so the columns are added in place
+    without the (n, k) copy; from 8 columns on numpy sums pairwise and is called as is.
+    """
+    if len(columns) >= 8:
+        stacked = np.column_stack(columns)
+        return np.nansum(stacked, axis=1) if skip_nan else np.sum(stacked, axis=1)
+    out = np.zeros(len(columns[0]))
+    for c in columns:
+        # skipping a NaN is adding 0.0: the sum starts at +0.0 and never becomes -0.0
+        np.add(out, c, out=out, where=~np.isnan(c) if skip_nan else True)
+    return out
+
+
+def _workers() -> int:
+    return max(1, min(8, os.cpu_count() or 1))
+
+
+def _optional_text(
+    raw: pd.DataFrame, col: str | None, pos: np.ndarray, whole: bool = False
+) -> pd.Series:
+    """Stripped text of rows ``pos`` (``whole``: ``pos`` is every row in order)."""
     if col is None:
         return pd.Series(index=pd.RangeIndex(len(pos)), dtype="str")
-    return _take(raw[col].astype("str").str.strip(), pos)
+    return _take(_stripped(raw[col]), None if whole else pos)
 
 
 def validate_assays(
@@ -969,54 +1399,76 @@ def validate_assays(
     missing = _missing_set(params)
     issues = _Issues(file, raw[ROW_COLUMN].to_numpy())
 
-    types = _sample_types(raw, cols.sample_type, qaqc)
-    unknown = types == ""
+    # the column-wise work (parsing, encoding) runs in threads: the kernels release the
+    # GIL; every result is used below in the original order, so the output is the same
+    with ThreadPoolExecutor(max_workers=_workers()) as pool:
+        sample_type = None if cols.sample_type is None else raw[cols.sample_type]
+        type_job = pool.submit(_sample_types, sample_type, len(raw), qaqc)
+        grade_jobs = [
+            pool.submit(
+                parse_grades, raw[g.source], detection_limit=g.detection_limit, params=params
+            )
+            for g in plan
+        ]
+        hole_job = pool.submit(_holes, raw[cols.hole_id])
+        from_job = pool.submit(parse_numbers, raw[cols.from_m], missing)
+        to_job = pool.submit(parse_numbers, raw[cols.to_m], missing)
+        types = type_job.result()
+        parsed_grades = [job.result() for job in grade_jobs]
+        interval_parts = (hole_job.result(), from_job.result(), to_job.result())
+
+    unknown = types == 0
     if cols.sample_type is not None:
         issues.add(unknown, cols.sample_type, "unknown_sample_type", raw[cols.sample_type])
-    primary = types == "primary"
+    primary = types == 1
     is_qc = ~primary & ~unknown
 
     grades: dict[str, np.ndarray] = {}
     not_analysed: dict[str, np.ndarray] = {}
-    for g in plan:
-        parsed = parse_grades(raw[g.source], detection_limit=g.detection_limit, params=params)
+    for g, parsed in zip(plan, parsed_grades, strict=True):
         f = parsed.flags
         for (rule, action), part in f.groupby(["rule", "action"], sort=False):
             issues.add(part["position"].to_numpy(), g.source, rule, part["value"], action)
-        grades[g.canonical] = parsed.values * g.factor
+        values = parsed.values  # this call's own array: scaled in place (no copy)
+        values *= g.factor
+        grades[g.canonical] = values
         not_analysed[g.source] = parsed.not_analysed
     grade_cols = list(grades)
     if grade_cols:
-        total = np.nansum(np.column_stack([grades[c] for c in grade_cols]), axis=1)
+        total = _row_sum([grades[c] for c in grade_cols], skip_nan=True)
         over = np.flatnonzero((total > params.max_total_pct) & ~unknown)
         text = pd.Series(total[over]).round(6).astype("str").to_numpy(dtype=object)
         issues.add(over, None, "impossible_total", text)
     reo = [c for c in (f"{s}_pct" for s in REO) if c in grades]
     if reo:
-        grades["TREO_pct"] = np.sum(np.column_stack([grades[c] for c in reo]), axis=1)
+        grades["TREO_pct"] = _row_sum([grades[c] for c in reo], skip_nan=False)
     grade_columns = tuple(grades)
 
-    hole, frm, to, kept = _intervals(issues, raw, cols, collars, missing, primary, "gap_unsampled")
-
-    table = pd.DataFrame(
-        {
-            "hole_id": _take(hole, kept),
-            "from_m": frm[kept],
-            "to_m": to[kept],
-            "sample_id": _optional_text(raw, cols.sample_id, kept),
-            "row": issues.rows[kept],
-        }
+    holes, frm, to, kept = _intervals(
+        issues, raw, cols, collars, missing, primary, "gap_unsampled", interval_parts
     )
+    hole = holes.text
+
+    # every row kept in file order (a clean, sorted file): the arrays are the columns
+    rows_kept = None if _all_in_order(kept, issues.n) else kept
+    data = {
+        "hole_id": _take(hole, rows_kept),
+        "from_m": _pick(frm, rows_kept),
+        "to_m": _pick(to, rows_kept),
+        "sample_id": _optional_text(raw, cols.sample_id, kept, rows_kept is None),
+        "row": _pick(issues.rows, rows_kept),
+    }
     for c in grade_columns:
-        table[c] = grades[c][kept]
+        data[c] = _pick(grades[c], rows_kept)
+    table = pd.DataFrame(data, copy=False)  # the arrays are this call's own
 
     qpos = np.flatnonzero(is_qc & ~issues.rejected)
-    qfrm, _, _ = parse_numbers(raw[cols.from_m].iloc[qpos], missing)
-    qto, _, _ = parse_numbers(raw[cols.to_m].iloc[qpos], missing)
+    # parse_numbers treats each string on its own: the QC rows' numbers are already parsed
+    qfrm, qto = frm[qpos], to[qpos]
     qc = pd.DataFrame(
         {
             "sample_id": _optional_text(raw, cols.sample_id, qpos),
-            "qc_type": pd.Series(types[qpos], dtype="str"),
+            "qc_type": pd.Series(np.array(_SAMPLE_TYPES, dtype=object)[types[qpos]], dtype="str"),
             "standard_id": _optional_text(raw, cols.standard_id, qpos),
             "parent_sample_id": _optional_text(raw, cols.parent_sample_id, qpos),
             "hole_id": _take(hole, qpos),
@@ -1082,9 +1534,10 @@ def validate_lithology(
     cols = source.columns
     issues = _Issues(file, raw[ROW_COLUMN].to_numpy())
     allrows = np.ones(issues.n, dtype=bool)
-    hole, frm, to, kept = _intervals(
+    holes, frm, to, kept = _intervals(
         issues, raw, cols, collars, _missing_set(params), allrows, "gap_unlogged"
     )
+    hole = holes.text
     lith = raw[cols.lithology].astype("str").str.strip()
     if cols.domain is not None:
         dom = raw[cols.domain].astype("str").str.strip()
