@@ -133,3 +133,19 @@ def test_run_json_has_every_stage(demo_copy):
     gt = [r for r in doc["estimation"]["grade_tonnage"] if r["domain"] == "ALL"]
     assert gt and gt[0]["tonnes"] > 0
     assert doc["processing"]["products"]
+
+
+def test_sx_design_json_and_plot(tmp_path):
+    src = Path(__file__).resolve().parents[1] / "examples" / "sx" / "ndpr.toml"
+    png = tmp_path / "p.png"
+    doc = _json(runner.invoke(app, ["sx", "design", str(src), "--plot", str(png), "--json"]))
+    rows = {r["quantity"]: r["value"] for r in doc["summary"]}
+    assert rows["extraction stages n"] == 17 and rows["scrub stages m"] == 29
+    assert png.is_file() and png.stat().st_size > 10_000
+
+
+def test_sx_bad_file_exit_2(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[feed]\ncomposition = 3\n")
+    res = runner.invoke(app, ["sx", "simulate", str(bad)])
+    assert res.exit_code == 2 and "Traceback" not in res.output

@@ -21,6 +21,11 @@ def test_every_command_has_help_and_is_in_readme():
         name = cmd.name or cmd.callback.__name__
         assert cmd.callback.__doc__, f"command {name} has no help text"
         assert f"m2m {name}" in readme, f"command {name} not in README"
+    for group in app.registered_groups:
+        for cmd in group.typer_instance.registered_commands:
+            full = f"m2m {group.name} {cmd.name}"
+            assert cmd.callback.__doc__, f"command {full} has no help text"
+            assert full in readme, f"command {full} not in README"
 
 
 def test_readme_opens_with_the_two_commands():

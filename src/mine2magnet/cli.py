@@ -373,6 +373,62 @@ def estimate(
         _print_estimation(doc)
 
 
+# ----------------------------------------------------------------------------------- sx
+sx_app = typer.Typer(
+    no_args_is_help=True, help="Solvent-extraction cascades: design and simulate standalone."
+)
+app.add_typer(sx_app, name="sx")
+SxFile = Annotated[Path, typer.Argument(help="SX TOML file (feed, split, targets, β set).")]
+PlotOpt = Annotated[
+    Path | None, typer.Option("--plot", help="Write the stage-profile plot (PNG) here.")
+]
+
+
+def _sx_run(kind: str, file: Path, plot: Path | None) -> dict[str, Any]:
+    from mine2magnet.processing.sx import spec
+    from mine2magnet.processing.sx.plot import plot_cascade
+
+    if kind == "design":
+        result = spec.run_sx_design(file)
+        summary = spec.design_summary(result)
+    else:
+        result = spec.run_sx_simulate(file)
+        summary = spec.cascade_summary(result)
+    target = plot or file.with_suffix(f".{kind}.png")
+    png = plot_cascade(result, target)
+    return {"file": str(file), "summary": summary, "plot": str(png)}
+
+
+def _print_sx(title: str, doc: dict[str, Any]) -> None:
+    t = Table(title=f"{title} — {doc['file']}")
+    for c in ("quantity", "value", "unit"):
+        t.add_column(c, justify="right" if c == "value" else "left")
+    for _, r in doc["summary"].iterrows():
+        v = r["value"]
+        txt = f"{v:,.6g}" if isinstance(v, float) else str(v)
+        t.add_row(str(r["quantity"]), txt, str(r["unit"]))
+    out.print(t)
+    out.print(f"stage-profile plot: {doc['plot']}")
+
+
+@sx_app.command("design")
+def sx_design(
+    file: SxFile, plot: PlotOpt = None, as_json: JsonOpt = False, debug: DebugOpt = False
+) -> None:
+    """Design a cascade: stage numbers, flows, minimum reflux, reagents per tonne."""
+    doc = _guard(debug, lambda: _sx_run("design", file, plot))
+    _emit_json(doc) if as_json else _print_sx("SX cascade design", doc)
+
+
+@sx_app.command("simulate")
+def sx_simulate(
+    file: SxFile, plot: PlotOpt = None, as_json: JsonOpt = False, debug: DebugOpt = False
+) -> None:
+    """Simulate a cascade to steady state: purities, recoveries, stage profiles."""
+    doc = _guard(debug, lambda: _sx_run("simulate", file, plot))
+    _emit_json(doc) if as_json else _print_sx("SX cascade steady state", doc)
+
+
 # ---------------------------------------------------------------------------------- run
 def _run_all(project_path: Path, *, force: bool, show_progress: bool) -> dict[str, Any]:
     proj, result = _run_drillholes(project_path, force=force, show_progress=show_progress)
