@@ -249,6 +249,53 @@ def _composite_kernel(
             low[q, c] = cl > 0.0 and cl < min_frac * length - _EPS
 
 
+@njit(cache=True)
+def _kernel_outputs(k, m):  # pragma: no cover - jit
+    """Outputs of :func:`_composite_kernel` (grade and low per column and composite;
+    sampled, first interval, domain per composite), allocated by numba: plain
+    ``malloc`` memory without numpy's transparent-huge-page advice (see
+    :func:`~mine2magnet.drillholes.desurvey._empty`)."""
+    return (
+        np.empty((k, m)),
+        np.empty((k, m), dtype=np.bool_),
+        np.zeros(m),
+        np.full(m, -1, dtype=np.int64),
+        np.full(m, -1, dtype=np.int64),
+    )
+
+
+@njit(cache=True, nogil=True)
+def _compact(keep, comp_from, comp_to, length, sampled, grade, low, cdom, code):  # pragma: no cover
+    """The kept composites' values in order, a grade flagged ``low`` set to NaN: what
+    ``grade[low] = nan`` then ``x[keep]`` per array gives, in one pass (numba-allocated,
+    see :func:`_kernel_outputs`)."""
+    n = 0
+    for c in range(keep.shape[0]):
+        n += keep[c]
+    k = grade.shape[0]
+    kfrom = np.empty(n)
+    kto = np.empty(n)
+    klength = np.empty(n)
+    ksampled = np.empty(n)
+    kgrade = np.empty((k, n))
+    kdom = np.empty(n, dtype=np.int64)
+    kcode = np.empty(n, dtype=np.int64)
+    i = 0
+    for c in range(keep.shape[0]):
+        if not keep[c]:
+            continue
+        kfrom[i] = comp_from[c]
+        kto[i] = comp_to[c]
+        klength[i] = length[c]
+        ksampled[i] = sampled[c]
+        for q in range(k):
+            kgrade[q, i] = np.nan if low[q, c] else grade[q, c]
+        kdom[i] = cdom[c]
+        kcode[i] = code[c]
+        i += 1
+    return kfrom, kto, klength, ksampled, kgrade, kdom, kcode
+
+
 # ----------------------------------------------------------------------------- helpers
 
 
@@ -399,6 +446,7 @@ def _composite_arrays(
     file_label: str,
     log: RejectionLog,
     breaks: np.ndarray | None = None,
+    nan_xyz: bool = True,
 ) -> tuple[dict[str, object], np.ndarray]:
     """Composite interval arrays; returns the table's columns and each composite's hole.
 
@@ -464,11 +512,7 @@ def _composite_arrays(
 
     m = comp_run.size
     k = len(grade_columns)
-    grade = np.empty((k, m))  # (column, composite)
-    low = np.empty((k, m), dtype=bool)
-    sampled = np.zeros(m)
-    first_iv = np.full(m, -1, dtype=np.int64)
-    cdom = np.full(m, -1, dtype=np.int64)
+    grade, low, sampled, first_iv, cdom = _kernel_outputs(k, m)
     kernel_in = (run_first, run_stop, comp_run, comp_from, comp_to, frm, to)
     kernel_in += (grades.columns, np.ascontiguousarray(grow, dtype=np.int64), k)
     kernel_in += (np.ascontiguousarray(dom, dtype=np.int64), len(dom_labels))
@@ -550,23 +594,26 @@ def _composite_arrays(
                     values_all.filter(pa.array(grp)),
                     "value_missing",
                 )
-    grade[low] = np.nan
-
-    n_keep = int(keep.sum())
+    # the kept composites, undersampled grades set missing (one compiled pass)
+    kfrom, kto, klength, ksampled, kgrade, kdom, kcode = _compact(
+        keep, comp_from, comp_to, length, sampled, grade, low, cdom, comp_code
+    )
+    n_keep = kfrom.size
     columns: dict[str, object] = {
-        "hole_id": holes.take(comp_code[keep]),
-        "from_m": comp_from[keep],
-        "to_m": comp_to[keep],
-        "length_m": length[keep],
-        "sampled_length_m": sampled[keep],
-        "easting": np.full(n_keep, np.nan),
-        "northing": np.full(n_keep, np.nan),
-        "elevation": np.full(n_keep, np.nan),
-        "domain": dom_labels.take(cdom[keep]),
+        "hole_id": holes.take(kcode),
+        "from_m": kfrom,
+        "to_m": kto,
+        "length_m": klength,
+        "sampled_length_m": ksampled,
+        # coordinates: NaN here; composite_drillholes puts the desurveyed ones in
+        "easting": np.full(n_keep, np.nan) if nan_xyz else None,
+        "northing": np.full(n_keep, np.nan) if nan_xyz else None,
+        "elevation": np.full(n_keep, np.nan) if nan_xyz else None,
+        "domain": dom_labels.take(kdom),
     }
     for q, col in enumerate(grade_columns):
-        columns[col] = grade[q][keep]
-    return columns, comp_code[keep]
+        columns[col] = kgrade[q]
+    return columns, kcode
 
 
 @dataclass(frozen=True)
@@ -774,6 +821,7 @@ def composite_drillholes(
         assay_file,
         log,
         p.breaks,
+        nan_xyz=False,
     )
     codes = _map_codes(st.holes, comp_code, p.holes, "composites")
     xyz = _positions(st, codes, 0.5 * (columns["from_m"] + columns["to_m"]))  # type: ignore[operator]
