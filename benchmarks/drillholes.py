@@ -13,8 +13,15 @@ against the peer: what a user writes by hand with pandas/numpy, one hole at a ti
 them, lithology split and run compositing with per-hole numpy broadcasting). No drillhole
 package for Python is installed here to compare with.
 
-Numba kernels are compiled into a fresh cache directory first, so the JIT compile time
-is measured cold and reported on its own line (excluded from the rates).
+The rates on the total line and the last line include reading the CSV files and
+validating them (load + validate), then desurvey and compositing: intervals in the file
+divided by the wall time of the three stages; the peer's include its ``pd.read_csv``. A
+per-stage table gives wall and CPU time (process time, all threads) of each side: on a
+shared machine the wall time depends on the other work running, the CPU time much less.
+
+Numba kernels are compiled into a fresh cache directory first (on a tiny project read
+and validated like the big one), so the JIT compile time is measured cold and reported
+on its own line (excluded from the rates).
 
 Run: ``.venv/bin/python benchmarks/drillholes.py [n_intervals] [n_holes]``. The last line
 reads ``drillholes: ours X intervals/s, hand-pandas Y intervals/s, ratio R``.
@@ -309,6 +316,26 @@ def _timed(fn, *args, **kwargs):
     return out, time.perf_counter() - t0
 
 
+def _stage_table(rows, n: int) -> str:
+    """Per stage: wall and CPU seconds and the wall rate, ours and the peer's."""
+
+    def cell(x: float | None, rate: bool = False) -> str:
+        if x is None:
+            return f"{'-':>11}"
+        return f"{n / x:>11,.0f}" if rate else f"{x:>9.2f} s"
+
+    head = (
+        f"{'stage':<22}{'ours wall':>11}{'ours cpu':>11}{'ours /s':>11}"
+        f"{'peer wall':>11}{'peer cpu':>11}{'peer /s':>11}"
+    )
+    lines = [head, "-" * len(head)]
+    for name, w, c, pw, pc in rows:
+        lines.append(
+            f"{name:<22}{cell(w)}{cell(c)}{cell(w, True)}{cell(pw)}{cell(pc)}{cell(pw, True)}"
+        )
+    return "\n".join(lines)
+
+
 def warm_up() -> float:
     """Compile every numba kernel once on a tiny project (reading and validation included:
     they have kernels too); returns seconds."""
@@ -374,15 +401,20 @@ def main(n_intervals: int = 1_000_000, n_holes: int = 10_000) -> None:
             f"{len(comps.rejections):,} rejection rows"
         )
         ours_s = des_s + comp_s + (load_s or 0.0)
-        parts = "validation + desurvey + compositing" if load_s else "desurvey + compositing"
+        parts = (
+            "read CSV + validate + desurvey + composite"
+            if load_s is not None
+            else "desurvey + composite only: reading and validation NOT timed"
+        )
         print(f"ours total ({parts}): {ours_s:.2f} s, {n / ours_s:,.0f} intervals/s")
 
         # peer: the same work by hand, reading the same CSVs when our side read them
-        peer_read_s = 0.0
+        peer_read_s = peer_read_cpu = 0.0
         if load_s is not None:
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             raw = {k: pd.read_csv(folder / f"{k}.csv") for k in tables}
             peer_read_s = time.perf_counter() - t0
+            peer_read_cpu = time.process_time() - c0
             raw["lithology"]["domain"] = raw["lithology"]["lithology"].map(DOMAINS)
         else:
             raw = dict(tables)
@@ -417,7 +449,20 @@ def main(n_intervals: int = 1_000_000, n_holes: int = 10_000) -> None:
     print(f"load average {os.getloadavg()[0]:.1f} at end (other work on the machine slows both)")
     ours_cpu = CPU_S["desurvey_intervals"] + CPU_S["composite_drillholes"]
     ours_cpu += CPU_S.get("load_drillholes", 0.0) if load_s is not None else 0.0
-    peer_cpu = CPU_S["peer_desurvey"] + CPU_S["peer_composite"] + peer_read_s
+    peer_cpu = CPU_S["peer_desurvey"] + CPU_S["peer_composite"] + peer_read_cpu
+    rows = [
+        (
+            "read CSV + validate" if load_s is not None else "read + validate (not timed)",
+            load_s,
+            CPU_S.get("load_drillholes") if load_s is not None else None,
+            peer_read_s if load_s is not None else None,
+            peer_read_cpu if load_s is not None else None,
+        ),
+        ("desurvey", des_s, CPU_S["desurvey_intervals"], peer_des_s, CPU_S["peer_desurvey"]),
+        ("composite", comp_s, CPU_S["composite_drillholes"], peer_comp_s, CPU_S["peer_composite"]),
+        ("total", ours_s, ours_cpu, peer_s, peer_cpu),
+    ]
+    print(_stage_table(rows, n))
     print(
         f"cpu-time basis: ours {n / ours_cpu:.0f} intervals/s, hand-pandas "
         f"{n / peer_cpu:.0f} intervals/s"

@@ -267,32 +267,40 @@ def _kernel_outputs(k, m):  # pragma: no cover - jit
 @njit(cache=True, nogil=True)
 def _compact(keep, comp_from, comp_to, length, sampled, grade, low, cdom, code):  # pragma: no cover
     """The kept composites' values in order, a grade flagged ``low`` set to NaN: what
-    ``grade[low] = nan`` then ``x[keep]`` per array gives, in one pass (numba-allocated,
-    see :func:`_kernel_outputs`)."""
+    ``grade[low] = nan`` then ``x[keep]`` per array gives (numba-allocated, see
+    :func:`_kernel_outputs`; one array at a time, for the memory streams)."""
     n = 0
     for c in range(keep.shape[0]):
         n += keep[c]
-    k = grade.shape[0]
+    pos = np.empty(n, dtype=np.int64)
+    i = 0
+    for c in range(keep.shape[0]):
+        if keep[c]:
+            pos[i] = c
+            i += 1
     kfrom = np.empty(n)
     kto = np.empty(n)
     klength = np.empty(n)
     ksampled = np.empty(n)
-    kgrade = np.empty((k, n))
     kdom = np.empty(n, dtype=np.int64)
     kcode = np.empty(n, dtype=np.int64)
-    i = 0
-    for c in range(keep.shape[0]):
-        if not keep[c]:
-            continue
-        kfrom[i] = comp_from[c]
-        kto[i] = comp_to[c]
-        klength[i] = length[c]
-        ksampled[i] = sampled[c]
-        for q in range(k):
+    for i in range(n):
+        kfrom[i] = comp_from[pos[i]]
+    for i in range(n):
+        kto[i] = comp_to[pos[i]]
+    for i in range(n):
+        klength[i] = length[pos[i]]
+    for i in range(n):
+        ksampled[i] = sampled[pos[i]]
+    for i in range(n):
+        kdom[i] = cdom[pos[i]]
+    for i in range(n):
+        kcode[i] = code[pos[i]]
+    kgrade = np.empty((grade.shape[0], n))
+    for q in range(grade.shape[0]):
+        for i in range(n):
+            c = pos[i]
             kgrade[q, i] = np.nan if low[q, c] else grade[q, c]
-        kdom[i] = cdom[c]
-        kcode[i] = code[c]
-        i += 1
     return kfrom, kto, klength, ksampled, kgrade, kdom, kcode
 
 
@@ -329,11 +337,14 @@ def _sorted_order(code: np.ndarray, frm: np.ndarray, to: np.ndarray) -> np.ndarr
     return np.lexsort((to, frm, code))
 
 
-def _floats(column: pd.Series) -> np.ndarray:
+def _floats(column: pd.Series, *, nan_kept: bool = True) -> np.ndarray:
     """``column.to_numpy(dtype=float64, na_value=nan)``, without the copy for a float64
-    column (NaN already is its missing value)."""
+    column, where NaN already is the missing value: for one without NaN, or, when
+    ``nan_kept`` is false (its NaNs are never copied to an output), for any."""
     if isinstance(column.dtype, np.dtype) and column.dtype == np.float64:
-        return column.to_numpy()
+        values = column.to_numpy()
+        if not nan_kept or not np.isnan(values).any():
+            return values  # (to_numpy would write every NaN again as np.nan)
     return column.to_numpy(dtype=np.float64, na_value=np.nan)
 
 
@@ -364,6 +375,12 @@ def _join(*parts: pa.Array | str) -> pa.Array:
     """Element-wise concatenation of string arrays and literal strings."""
     arrays = [pa.scalar(p, pa.string()) if isinstance(p, str) else p for p in parts]
     return pc.binary_join_element_wise(*arrays, "")
+
+
+def _log_text(values: pa.Array) -> pd.api.extensions.ExtensionArray:
+    """Rejection values as the pandas ``string`` array :class:`RejectionLog` makes of
+    them (same strings), so it does not convert them through Python objects."""
+    return pd.array(values.cast(pa.large_string()), dtype="string")
 
 
 def _with_unlogged(labels: pd.Index) -> tuple[pd.Index, int]:
@@ -549,7 +566,7 @@ def _composite_arrays(
             described(gone), " (", _text(sampled[gone]), " m sampled, domain ", doms, ")"
         )
         picked = pd.Series(source_rows(gone)).astype("Int64")
-        log.add(file_label, picked, None, "residual_dropped", values, "reported")
+        log.add(file_label, picked, None, "residual_dropped", _log_text(values), "reported")
     keep = ~dropped & (sampled > 0.0)
     # one row per composite with grades set missing; ``column`` names the grade column
     # when only one was, the value lists them all (one add per column + one for the rest)
@@ -591,7 +608,7 @@ def _composite_arrays(
                     pd.Series(picked_all[grp]).astype("Int64"),
                     column,
                     "composite_undersampled",
-                    values_all.filter(pa.array(grp)),
+                    _log_text(values_all.filter(pa.array(grp))),
                     "value_missing",
                 )
     # the kept composites, undersampled grades set missing (one compiled pass)
@@ -630,7 +647,7 @@ def _grade_columns(
 ) -> _Grades:
     arrays = []
     for c in columns:
-        a = np.ascontiguousarray(_floats(frame[c])).view()
+        a = np.ascontiguousarray(_floats(frame[c], nan_kept=False)).view()
         a.flags.writeable = False  # one array type for the kernel's tuple
         arrays.append(a)
     if not arrays:  # the kernel needs a tuple of arrays to compile; k = 0 reads none

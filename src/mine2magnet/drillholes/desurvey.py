@@ -130,58 +130,6 @@ def _station_positions(first, count, depth, tvec, collar_xyz, method):  # pragma
     return xyz
 
 
-@njit(cache=True)
-def _locate(codes, qdepth, first, count, depth, tvec, xyz, method):  # pragma: no cover
-    """Coordinates at ``qdepth`` along hole ``codes`` (binary search per point)."""
-    n = qdepth.shape[0]
-    out = np.empty((n, 3))
-    for p in range(n):
-        d = qdepth[p]
-        h = codes[p]
-        if h < 0 or not np.isfinite(d) or count[h] == 0:
-            out[p, 0] = np.nan
-            out[p, 1] = np.nan
-            out[p, 2] = np.nan
-            continue
-        lo = first[h]
-        hi = lo + count[h]
-        if d < depth[lo]:  # above the first station: straight along its direction
-            s = d - depth[lo]
-            for k in range(3):
-                out[p, k] = xyz[lo, k] + s * tvec[lo, k]
-            continue
-        # last station j with depth[j] <= d
-        a = lo
-        b = hi - 1
-        while a < b:
-            mid = (a + b + 1) // 2
-            if depth[mid] <= d:
-                a = mid
-            else:
-                b = mid - 1
-        j = a
-        s = d - depth[j]
-        if j == hi - 1:  # below the last station: straight along its direction
-            for k in range(3):
-                out[p, k] = xyz[j, k] + s * tvec[j, k]
-            continue
-        dx, dy, dz = _course(
-            tvec[j, 0],
-            tvec[j, 1],
-            tvec[j, 2],
-            tvec[j + 1, 0],
-            tvec[j + 1, 1],
-            tvec[j + 1, 2],
-            depth[j + 1] - depth[j],
-            s,
-            method,
-        )
-        out[p, 0] = xyz[j, 0] + dx
-        out[p, 1] = xyz[j, 1] + dy
-        out[p, 2] = xyz[j, 2] + dz
-    return out
-
-
 # course kinds of _course_table (which branch of _course a course takes)
 _ARC, _STRAIGHT, _BALANCED, _TANGENT = 0, 1, 2, 3
 
@@ -222,8 +170,10 @@ def _course_table(first, count, depth, tvec, method):  # pragma: no cover - jit
 
 @njit(cache=True, inline="always")
 def _point(h, d, first, count, depth, tvec, xyz, kind, beta, scale):  # pragma: no cover
-    """Coordinates at depth ``d`` of hole ``h``: :func:`_locate` for one point, with the
-    course constants from :func:`_course_table`."""
+    """Coordinates at depth ``d`` of hole ``h``: straight above the first station and
+    below the last, else :func:`_course` from the station above, its distance-free part
+    taken from :func:`_course_table` (same operations, so the same doubles). NaN for a
+    missing hole or depth."""
     if h < 0 or not np.isfinite(d) or count[h] == 0:
         return np.nan, np.nan, np.nan
     lo = first[h]
@@ -281,7 +231,7 @@ def _point(h, d, first, count, depth, tvec, xyz, kind, beta, scale):  # pragma: 
 def _locate_range(
     codes, qdepth, start, stop, first, count, depth, tvec, xyz, kind, beta, scale, out
 ):  # pragma: no cover - jit
-    """:func:`_locate` for points ``start:stop``, written into ``out`` (n, 3)."""
+    """Coordinates of points ``start:stop`` (:func:`_point`), written into ``out`` (n, 3)."""
     for p in range(start, stop):
         x, y, z = _point(codes[p], qdepth[p], first, count, depth, tvec, xyz, kind, beta, scale)
         out[p, 0] = x

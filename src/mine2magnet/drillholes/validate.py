@@ -4,7 +4,10 @@ Each ``validate_*`` function takes a table of strings from :func:`~.io.read_tabl
 returns the cleaned, typed table, the rejection rows (see
 :mod:`mine2magnet.drillholes.types` for their columns) and a one-row counts table with
 ``rows_in = rows_used + rows_rejected`` (checked in code). All rules are vectorised; the
-only loop is the compiled one-pass overlap scan.
+loops are compiled: number parsing (one pass over the Arrow text buffers) and the one-pass
+overlap and gap scan. Hole ids are checked once per distinct id. The columns of an assay
+file are parsed in threads; the results are combined in a fixed order, so the output does
+not depend on the threads.
 
 A row may break several rules; each broken rule is one rejection row, but the row counts
 once in ``rows_rejected``. Value-level entries (``value_missing``, ``value_replaced``,
