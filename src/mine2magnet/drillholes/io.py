@@ -73,12 +73,13 @@ _EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 _BIG = 1 << 22  # bytes: CSV text large enough to scan and parse side by side
 
 
-def _csv_memory_pool() -> pa.MemoryPool:
-    """Memory pool for parsed CSV text: jemalloc where available, unless the user chose
-    one (``ARROW_DEFAULT_MEMORY_POOL``). The parsed text is the largest allocation of
-    the drillhole stage; in a fresh process on the (virtualised) benchmark host the first
-    parse of 1M assay rows took 0.2 s with jemalloc's normal pages, 0.26-0.7 s with
-    mimalloc (Arrow's default), whose huge pages are slow to fault in there."""
+def _memory_pool() -> pa.MemoryPool:
+    """Memory pool for parsed CSV text and the large Arrow arrays made from it: jemalloc
+    where available, unless the user chose one (``ARROW_DEFAULT_MEMORY_POOL``). The
+    parsed text is the largest allocation of the drillhole stage; in a fresh process on
+    the (virtualised) benchmark host the first parse of 1M assay rows took 0.2 s with
+    jemalloc's normal pages, 0.26-0.7 s with mimalloc (Arrow's default), whose huge
+    pages are slow to fault in there."""
     if os.environ.get("ARROW_DEFAULT_MEMORY_POOL"):
         return pa.default_memory_pool()
     try:
@@ -218,32 +219,36 @@ def _blank(data: bytes, start: int = 0) -> bool:
 
 @njit(cache=True, nogil=True)
 def _scan_lines(buf):  # pragma: no cover - compiled
-    """Number of ``\\n`` and whether a line is empty (``\\n\\n`` or ``\\n\\r\\n``)."""
+    """Number of ``\\n``, whether a line is empty (``\\n\\n`` or ``\\n\\r\\n``) and
+    whether every byte is ASCII."""
     n = 0
     blank = False
     prev = -3
+    bits = 0
     for i in range(buf.shape[0]):
-        if buf[i] == 10:
+        c = buf[i]
+        bits |= c
+        if c == 10:
             if i - prev == 1 or (i - prev == 2 and buf[i - 1] == 13):
                 blank = True
             prev = i
             n += 1
-    return n, blank
+    return n, blank, bits < 128
 
 
-def _line_breaks(data) -> tuple[int, bool]:
+def _line_breaks(data) -> tuple[int, bool, bool]:
     """:func:`_scan_lines` of a bytes-like object (one pass, no copy)."""
-    n, blank = _scan_lines(np.frombuffer(data, dtype=np.uint8))
-    return int(n), bool(blank)
+    n, blank, ascii_only = _scan_lines(np.frombuffer(data, dtype=np.uint8))
+    return int(n), bool(blank), bool(ascii_only)
 
 
 def _read_csv_fast(
-    data, names: list[str], delimiter: str, cut_line_ends: int = 0
+    data, names: list[str], delimiter: str, cut_line_ends: int = 0, ascii_only: bool = False
 ) -> pd.DataFrame | None:
     """pyarrow parse of bytes-like ``data``; None when records do not map one-to-one onto
-    lines. Columns are read as ``large_string``, the type pandas keeps text in, so
-    ``to_pandas`` does not copy them. ``cut_line_ends``: line ends cut off the end of
-    ``data`` (counted as lines).
+    lines (or, with ``ascii_only``, when a byte is not ASCII). Columns are read as
+    ``large_string``, the type pandas keeps text in, so ``to_pandas`` does not copy them.
+    ``cut_line_ends``: line ends cut off the end of ``data`` (counted as lines).
 
     A large buffer is scanned for line breaks in a thread while Arrow parses it (both
     release the GIL); the parse is then used only if the scan allows it, so the outcome
@@ -254,8 +259,8 @@ def _read_csv_fast(
         # data ends with exactly one newline (see _read_csv)
         scan = pool.submit(_line_breaks, data) if len(data) > _BIG else None
         if scan is None:
-            n_lines, blank = _line_breaks(data)
-            if blank:
+            n_lines, blank, ascii_text = _line_breaks(data)
+            if blank or (ascii_only and not ascii_text):
                 return None
         try:
             table = pacsv.read_csv(
@@ -267,13 +272,15 @@ def _read_csv_fast(
                     strings_can_be_null=False,
                     quoted_strings_can_be_null=False,
                 ),
-                memory_pool=_csv_memory_pool(),
+                memory_pool=_memory_pool(),
             )
         except Exception as exc:  # judged below, after the scan, as if parsed second
             error = exc
         if scan is not None:
-            n_lines, blank = scan.result()
-    if blank or isinstance(error, pa.ArrowInvalid | pa.ArrowTypeError):
+            n_lines, blank, ascii_text = scan.result()
+    if blank or (ascii_only and not ascii_text):
+        return None
+    if isinstance(error, pa.ArrowInvalid | pa.ArrowTypeError):
         return None
     if error is not None:
         raise error
@@ -386,13 +393,19 @@ def _read_csv_mapped(
     else:
         return None  # _read_csv rewrites these line ends
     end = mapped.find(b"\n", start)
-    header = mapped[start:end].decode("utf-8", errors="replace").rstrip("\r")
+    line = mapped[start:end]
+    if not line.isascii():
+        return None
+    header = line.decode("ascii").rstrip("\r")
     if not header.strip() or not mapped[end + 1 : end + 1 + 4096].strip():
         return None
-    body = memoryview(mapped)[start:stop]
-    if np.frombuffer(body, dtype=np.uint8).max() >= 128:
-        return None  # not ASCII: the UTF-8 check needs the bytes
-    return _read_csv_fast(body, _header_names(path, header, delim), delim, int(stop < size))
+    try:
+        names = _header_names(path, header, delim)
+    except (DataError, csv.Error):
+        return None  # raised again, after the checks that come first, by _read_csv
+    # the rest must be ASCII too (else the UTF-8 check needs the bytes): checked in the
+    # same pass that counts the lines
+    return _read_csv_fast(memoryview(mapped)[start:stop], names, delim, int(stop < size), True)
 
 
 def _cell_text(v: object) -> str:

@@ -107,7 +107,7 @@ from mine2magnet.config import (
     SurveySource,
     ValidationParams,
 )
-from mine2magnet.drillholes.io import ROW_COLUMN, STANDARD_KEYS
+from mine2magnet.drillholes.io import ROW_COLUMN, STANDARD_KEYS, _memory_pool
 from mine2magnet.drillholes.types import RejectionLog
 from mine2magnet.errors import ConfigError
 
@@ -700,7 +700,8 @@ class _Holes:
 
     def __init__(self, text: pd.Series) -> None:
         self.text = text
-        enc = pc.dictionary_encode(_text_array(text).combine_chunks())
+        pool = _memory_pool()
+        enc = pc.dictionary_encode(_text_array(text).combine_chunks(pool), memory_pool=pool)
         self.uniques = enc.dictionary
         self.codes = pc.fill_null(enc.indices, -1).to_numpy().astype(np.int64)
 
