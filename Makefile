@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench lint format setup clean
+.PHONY: demo test bench lint format setup clean test-tools
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -19,8 +19,11 @@ setup: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/m2m demo
 
-test: $(STAMP)
-	$(BIN)/python -m pytest
+test-tools:
+	@sh scripts/ensure-test-tools.sh
+
+test: $(STAMP) test-tools
+	M2M_REQUIRE_TEST_TOOLS=1 $(BIN)/python -m pytest
 
 bench: $(STAMP)
 	@for f in benchmarks/*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
