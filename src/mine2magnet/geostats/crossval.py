@@ -36,7 +36,7 @@ from numpy.typing import ArrayLike, NDArray
 from scipy.spatial import cKDTree
 
 from mine2magnet.errors import ConfigError, DataError
-from mine2magnet.geostats.search import SearchParameters
+from mine2magnet.geostats.search import SearchParameters, admit_neighbour
 from mine2magnet.geostats.variogram import VariogramModel
 from mine2magnet.parallel import map_chunks
 
@@ -187,25 +187,8 @@ def _select_excluding(
                 continue
             if exclude_hole and holes[j] == holes[s]:
                 continue
-            if max_hole > 0:
-                h = holes[j]
-                same = 0
-                for p in range(c):
-                    if sel_holes[p] == h:
-                        same += 1
-                if same >= max_hole:
-                    continue
-            if max_oct > 0:
-                o = 0
-                if U[j, 0] - T[t, 0] < 0.0:
-                    o += 4
-                if U[j, 1] - T[t, 1] < 0.0:
-                    o += 2
-                if U[j, 2] - T[t, 2] < 0.0:
-                    o += 1
-                if octs[o] >= max_oct:
-                    continue
-                octs[o] += 1
+            if not admit_neighbour(j, t, U, T, holes, sel_holes, c, octs, max_hole, max_oct):
+                continue
             sel_holes[c] = holes[j]
             out_i[t, c] = j
             c += 1

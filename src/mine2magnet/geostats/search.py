@@ -121,6 +121,36 @@ class Neighbours:
     count: NDArray[np.int64]
 
 
+@numba.njit(cache=True, nogil=True, inline="always")
+def admit_neighbour(j, t, U, T, holes, sel_holes, c, octs, max_hole, max_oct):  # pragma: no cover
+    """The per-hole and per-octant caps: may sample ``j`` join target ``t``'s ``c`` picks?
+
+    ``sel_holes[:c]`` are the holes already picked; ``octs`` the picks per octant, which
+    is incremented when the sample is admitted. Shared by the estimation search and the
+    cross-validation search so both apply the same rules.
+    """
+    if max_hole > 0:
+        h = holes[j]
+        same = 0
+        for p in range(c):
+            if sel_holes[p] == h:
+                same += 1
+        if same >= max_hole:
+            return False
+    if max_oct > 0:
+        o = 0
+        if U[j, 0] - T[t, 0] < 0.0:
+            o += 4
+        if U[j, 1] - T[t, 1] < 0.0:
+            o += 2
+        if U[j, 2] - T[t, 2] < 0.0:
+            o += 1
+        if octs[o] >= max_oct:
+            return False
+        octs[o] += 1
+    return True
+
+
 @numba.njit(cache=True, nogil=True, error_model="numpy")
 def _select(
     cand, dist, n, U, T, holes, max_hole, max_oct, K, out_i, out_d, out_c, exhausted
@@ -138,25 +168,8 @@ def _select(
             if j >= n or not (dist[t, q] <= 1.0 + 1e-9):
                 all_in = False
                 break
-            if max_hole > 0:
-                h = holes[j]
-                same = 0
-                for p in range(c):
-                    if sel_holes[p] == h:
-                        same += 1
-                if same >= max_hole:
-                    continue
-            if max_oct > 0:
-                o = 0
-                if U[j, 0] - T[t, 0] < 0.0:
-                    o += 4
-                if U[j, 1] - T[t, 1] < 0.0:
-                    o += 2
-                if U[j, 2] - T[t, 2] < 0.0:
-                    o += 1
-                if octs[o] >= max_oct:
-                    continue
-                octs[o] += 1
+            if not admit_neighbour(j, t, U, T, holes, sel_holes, c, octs, max_hole, max_oct):
+                continue
             if max_hole > 0:
                 sel_holes[c] = holes[j]
             out_i[t, c] = j
