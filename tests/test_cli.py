@@ -135,6 +135,32 @@ def test_run_json_has_every_stage(demo_copy):
     assert doc["processing"]["products"]
 
 
+@pytest.mark.slow
+def test_resource_threshold_change_changes_statement_and_is_named(demo_copy, tmp_path):
+    d = tmp_path / "r"
+    shutil.copytree(demo_copy, d)  # with its store: earlier stages are reused
+    first = _json(runner.invoke(app, ["resource", str(d), "--json"]))
+    assert first["synthetic"] is True
+    classes = {r["class"] for r in first["statement"]}
+    assert {"Measured", "Indicated", "Inferred", "Total"} <= classes
+    toml = d / "project.toml"
+    text = toml.read_text()
+    assert "measured = { max_spacing_m = 30.0" in text
+    toml.write_text(
+        text.replace("measured = { max_spacing_m = 30.0", "measured = { max_spacing_m = 25.0")
+    )
+    second = _json(runner.invoke(app, ["resource", str(d), "--json"]))
+    assert second["reused_stored_results"] is False
+    assert "resources.classification.measured.max_spacing_m" in second["changed_params"]
+
+    def measured(doc):
+        return next(
+            r["tonnes"] for r in doc["statement"] if r["class"] == "Measured" and r["reporting"]
+        )
+
+    assert measured(second) < measured(first)
+
+
 def test_sx_design_json_and_plot(tmp_path):
     src = Path(__file__).resolve().parents[1] / "examples" / "sx" / "ndpr.toml"
     png = tmp_path / "p.png"

@@ -239,13 +239,37 @@ def _processing_doc(project, force: bool, show_progress: bool) -> dict[str, Any]
     t = res.tables
     kpi = dict(zip(t["kpis"]["kpi"], t["kpis"]["value"], strict=True))
     checks = t["checks"]
+    prod_cols = [c for c in ("product", "purity", "purity_target", "tpa") if c in t["products"]]
+    refinery = None
+    if "refinery_cascades" in t:
+        costs = t["refinery_costs"]
+        reag = t["refinery_reagents"]
+        cascade_cols = [
+            "cascade", "cut", "key_pair", "n_extraction", "n_scrub", "n_strip", "n_total",
+            "oa_extraction", "oa_scrub", "reflux_ratio", "feed_m3_h", "organic_m3_h",
+            "mixer_m3", "settler_m2", "organic_inventory_m3",
+        ]  # fmt: skip
+        refinery = {
+            "products": t["refinery_products"][
+                ["product", "species", "purity_target", "purity", "tpa", "recovery", "cascade"]
+            ],
+            "cascades": t["refinery_cascades"][cascade_cols],
+            "total_stages": int(t["refinery_cascades"]["n_total"].sum()),
+            "reagents": reag.groupby(["reagent", "unit"], sort=False, as_index=False)[
+                ["per_year", "per_t_product"]
+            ].sum(),
+            "capex_usd": float(costs.loc[costs["category"] == "capex", "value_usd"].sum()),
+            "opex_usd_per_year": float(costs.loc[costs["category"] == "opex", "value_usd"].sum()),
+            "costs": costs[["category", "item", "value_usd", "basis", "source"]],
+        }
     return {
         "synthetic": project.project.synthetic,
         "reused_stored_results": res.run.reused,
         "run_id": res.run.run_id,
         "params_hash": res.run.params_hash,
-        "products": t["products"][["product", "purity", "tpa"]],
+        "products": t["products"][prod_cols],
         "kpis": kpi,
+        "refinery": refinery,
         "warnings": checks[checks["status"].isin(["warning", "fail"])][["check", "message"]],
         "radioactive_streams": t["stream_summary"][t["stream_summary"]["radioactive"]][
             ["stream", "tonnes_per_year", "total_Bq_g"]
@@ -255,11 +279,51 @@ def _processing_doc(project, force: bool, show_progress: bool) -> dict[str, Any]
 
 def _print_processing(doc: dict[str, Any]) -> None:
     t = Table(title="Product slate" + (" (SYNTHETIC)" if doc["synthetic"] else ""))
-    for c in ("product", "purity %", "t/y"):
+    has_target = "purity_target" in doc["products"]
+    for c in ("product", "purity %", *(["target %"] if has_target else []), "t/y"):
         t.add_column(c, justify="left" if c == "product" else "right")
     for _, r in doc["products"].iterrows():
-        t.add_row(str(r["product"]), f"{100 * r['purity']:.2f}", f"{r['tpa']:,.0f}")
+        target = []
+        if has_target:
+            pt = r["purity_target"]
+            target = [f"{100 * pt:.3f}".rstrip("0").rstrip(".") if pt == pt else ""]
+        t.add_row(str(r["product"]), f"{100 * r['purity']:.3f}", *target, f"{r['tpa']:,.0f}")
     out.print(t)
+    ref = doc.get("refinery")
+    if ref is not None:
+        c = Table(title=f"SX refinery: {ref['total_stages']} stages")
+        heads = ("cascade", "key pair", "extraction", "scrub", "strip", "O/A extr.",
+                 "W/W_min", "organic m3/h", "settler m2", "organic m3")  # fmt: skip
+        for h in heads:
+            c.add_column(h, justify="left" if h in ("cascade", "key pair") else "right")
+        for _, r in ref["cascades"].iterrows():
+            c.add_row(
+                str(r["cascade"]), str(r["key_pair"]), str(r["n_extraction"]),
+                str(r["n_scrub"]), str(r["n_strip"]), f"{r['oa_extraction']:.2f}",
+                f"{r['reflux_ratio']:.2f}", f"{r['organic_m3_h']:,.1f}",
+                f"{r['settler_m2']:,.0f}", f"{r['organic_inventory_m3']:,.0f}",
+            )  # fmt: skip
+        out.print(c)
+        g = Table(title="SX refinery reagents and energy")
+        for h in ("reagent", "per year", "per t product"):
+            g.add_column(h, justify="left" if h == "reagent" else "right")
+        for _, r in ref["reagents"].iterrows():
+            g.add_row(
+                str(r["reagent"]), f"{r['per_year']:,.0f} {r['unit']}",
+                f"{r['per_t_product']:.3f} {r['unit']}",
+            )  # fmt: skip
+        out.print(g)
+        cost = Table(title="SX refinery costs (factored estimate, AACE Class 4)")
+        for h in ("", "item", "US$"):
+            cost.add_column(h, justify="right" if h == "US$" else "left")
+        for _, r in ref["costs"].iterrows():
+            unit = "" if r["category"] == "capex" else "/y"
+            cost.add_row(r["category"], str(r["item"]), f"{r['value_usd']:,.0f}{unit}")
+        out.print(cost)
+        out.print(
+            f"refinery capex {ref['capex_usd'] / 1e6:,.1f} M US$, opex "
+            f"{ref['opex_usd_per_year'] / 1e6:,.1f} M US$/y"
+        )
     k = doc["kpis"]
     out.print(
         f"ore {k['ore_tpa']:,.0f} t/y at {k['feed_TREO_pct']:.2f} % TREO → "
@@ -373,6 +437,101 @@ def estimate(
         _print_estimation(doc)
 
 
+# ---------------------------------------------------------------------------- resource
+def _resource_doc(project, drillholes, force: bool, show_progress: bool) -> dict[str, Any]:
+    from mine2magnet.pipeline import run_estimation_stage, run_resource_stage
+    from mine2magnet.resources import resource_params
+    from mine2magnet.store import Store
+
+    with (
+        _progress(show_progress, total=5) as step,
+        Store(project.path(project.project.store)) as store,
+    ):
+        est = run_estimation_stage(project, store, drillholes, force=force, progress=step)
+        res = run_resource_stage(project, store, drillholes, est, force=force, progress=step)
+    t = res.tables
+    statement = t["statement"]
+    meta = t["statement_meta"]
+    return {
+        "synthetic": project.project.synthetic,
+        "reused_stored_results": res.run.reused,
+        "run_id": res.run.run_id,
+        "params_hash": res.run.params_hash,
+        "changed_params": list(res.run.changed_params),
+        "statement": statement,
+        "statement_meta": meta,
+        "classification_counts": t["classification_counts"],
+        "criteria": t["criteria"],
+        "table1_status": t["table1"].groupby("status").size().rename("criteria").reset_index(),
+        "rounding": resource_params(project).rounding.model_dump(),
+    }
+
+
+_STATEMENT_HEADS = {
+    "class": "class",
+    "tonnes": "Mt",
+    "TREO_pct": "TREO %",
+    "NdPr_pct": "NdPr oxide %",
+    "ThO2_pct": "ThO2 %",
+    "CaF2_pct": "CaF2 %",
+    "BaSO4_pct": "BaSO4 %",
+    "TREO_t": "TREO kt",
+    "NdPr_t": "NdPr oxide kt",
+}
+
+
+def _print_resource(doc: dict[str, Any]) -> None:
+    from rich.markup import escape
+
+    from mine2magnet.resources.params import RoundingParams
+    from mine2magnet.resources.statement import statement_text
+
+    st = doc["statement"]
+    rep = st[st["reporting"].astype(bool)] if "reporting" in st else st
+    meta = doc["statement_meta"]
+    meta = dict(zip(meta["key"], meta["value"], strict=True))
+    tag = " (SYNTHETIC)" if doc["synthetic"] else ""
+    cut = f"{meta['reporting_cutoff']} % TREO"
+    t = Table(title=f"Mineral Resource{tag}, JORC Code 2012, cut-off {cut}")
+    cols = [c for c in _STATEMENT_HEADS if c in rep]
+    rounding = RoundingParams.model_validate(doc.get("rounding") or {})
+    scale = {"tonnes": 1e-6, "TREO_t": 1e-3, "NdPr_t": 1e-3}
+    text = statement_text(rep, rounding, cols, scale)
+    for c in cols:
+        if c == "class":
+            t.add_column(_STATEMENT_HEADS[c], no_wrap=True)
+        else:
+            t.add_column(_STATEMENT_HEADS[c], justify="right")
+    for row in text.itertuples(index=False):
+        t.add_row(*row)
+    out.print(t)
+    for key in ("effective_date", "rpeee_constraint", "density_basis"):
+        if key in meta:
+            out.print(escape(f"{key.replace('_', ' ')}: {meta[key]}"), soft_wrap=True)
+    if doc["changed_params"]:
+        out.print("parameters changed since the previous run: " + ", ".join(doc["changed_params"]))
+
+
+@app.command()
+def resource(
+    project: ProjectArg = Path("."),
+    force: Annotated[bool, typer.Option(help="Recompute even if inputs are unchanged.")] = False,
+    as_json: JsonOpt = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Classify the block model and print the JORC Mineral Resource statement."""
+
+    def go() -> dict[str, Any]:
+        proj, dh = _run_drillholes(project, force=force, show_progress=not as_json)
+        return _resource_doc(proj, dh, force, show_progress=not as_json)
+
+    doc = _guard(debug, go)
+    if as_json:
+        _emit_json(doc)
+    else:
+        _print_resource(doc)
+
+
 # ----------------------------------------------------------------------------------- sx
 sx_app = typer.Typer(
     no_args_is_help=True, help="Solvent-extraction cascades: design and simulate standalone."
@@ -435,6 +594,7 @@ def _run_all(project_path: Path, *, force: bool, show_progress: bool) -> dict[st
     doc = {"drillholes": _validation_doc(proj, result)}
     if proj.blockmodel:
         doc["estimation"] = _estimation_doc(proj, result, force, show_progress)
+        doc["resources"] = _resource_doc(proj, result, force, show_progress)
     if proj.processing:
         doc["processing"] = _processing_doc(proj, force, show_progress)
     comps = result.composites.table
@@ -468,6 +628,8 @@ def _print_run(doc: dict[str, Any]) -> None:
     _print_validation(doc["drillholes"])
     if "estimation" in doc:
         _print_estimation(doc["estimation"])
+    if "resources" in doc:
+        _print_resource(doc["resources"])
     if "processing" in doc:
         _print_processing(doc["processing"])
 

@@ -23,11 +23,13 @@ __all__ = [
     "DrillholeStage",
     "EstimationStage",
     "ProcessingStage",
+    "ResourceStage",
     "StageRun",
     "drillhole_inputs",
     "run_drillhole_stage",
     "run_estimation_stage",
     "run_processing_stage",
+    "run_resource_stage",
 ]
 
 Progress = Callable[[str], None]
@@ -251,7 +253,10 @@ def run_processing_stage(
 ) -> ProcessingStage:
     """Flowsheet mass balance of the project's processing plant; tables into the store.
 
-    The feed comes from ``[processing.feed]`` until the mine schedule provides it.
+    The feed comes from ``[processing.feed]`` until the mine schedule provides it. With
+    ``[processing.refinery]`` the SX train is designed too and its tables are stored as
+    ``refinery_cascades``, ``refinery_products``, ``refinery_reagents``,
+    ``refinery_equipment`` and ``refinery_costs``.
     """
     from mine2magnet.processing.flowsheet import feed_from_params, run_flowsheet, unit_balance
     from mine2magnet.processing.params import processing_params
@@ -260,11 +265,11 @@ def run_processing_stage(
     holder: dict[str, Any] = {}
 
     def compute() -> dict[str, pd.DataFrame]:
-        progress("flowsheet mass balance")
+        progress("flowsheet mass balance and SX refinery design")
         pp = processing_params(project)
         fs = run_flowsheet(feed_from_params(pp), pp)
         holder["fs"] = fs
-        return {
+        tables = {
             "streams": fs.streams,
             "stream_summary": fs.summary,
             "units": fs.units,
@@ -274,6 +279,11 @@ def run_processing_stage(
             "products": fs.products.products,
             "unit_balance": unit_balance(fs),
         }
+        if fs.refinery is not None:
+            r = fs.refinery
+            for name in ("cascades", "products", "reagents", "equipment", "costs"):
+                tables[f"refinery_{name}"] = getattr(r, name)
+        return tables
 
     tables, run = _cached_stage(store, "processing", {}, params, compute, force=force)
     return ProcessingStage(tables, run, holder.get("fs"))
@@ -344,3 +354,67 @@ def run_estimation_stage(
         files = export_block_model(holder["outcome"].block_model, out_dir, bm_params.export.formats)
         exports = {k: str(v) for k, v in files.items()}
     return EstimationStage(tables, run, exports, holder.get("outcome"))
+
+
+# -------------------------------------------------------------------------- resources
+@dataclass(frozen=True)
+class ResourceStage:
+    """Result of the resources stage: classification, statement, JORC Table 1 (tables)."""
+
+    tables: dict[str, pd.DataFrame]
+    run: StageRun
+    model: Any = None  # the typed ResourceModel when computed in this process
+
+
+def run_resource_stage(
+    project: Project,
+    store: Store,
+    drillholes: DrillholeStage,
+    estimation: EstimationStage,
+    *,
+    force: bool = False,
+    executor: Any = "serial",
+    progress: Progress = _noop,
+) -> ResourceStage:
+    """Classify the block model, apply RPEEE and state the Mineral Resource; JORC Table 1.
+
+    Cached on the estimation stage's cache key (which covers the drillholes and the
+    topography) and the ``[resources]`` section. Table 1 is written from every stored
+    table of the earlier stages plus this stage's tables.
+    """
+    from mine2magnet.blockmodel import load_topography
+    from mine2magnet.resources import resource_params, run_resources
+    from mine2magnet.resources.table1 import build_table1, table1_facts
+
+    dump = project.model_dump(mode="json")
+    params = {"resources": dump["resources"]}
+    inputs = {
+        "stage.drillholes": drillholes.run.cache_key,
+        "stage.estimation": estimation.run.cache_key,
+    }
+    holder: dict[str, Any] = {}
+
+    def compute() -> dict[str, pd.DataFrame]:
+        progress("classifying the Mineral Resource")
+        model = run_resources(
+            estimation.tables["blocks"],
+            estimation.tables["grid"],
+            drillholes.composites.table,
+            drillholes.tables["qaqc_failures"],
+            drillholes.tables["qaqc_samples"],
+            load_topography(project),
+            resource_params(project),
+            pit_mask=None,
+            executor=executor,
+        )
+        holder["model"] = model
+        tables = model.tables()
+        progress("writing JORC Table 1")
+        everything = {f"drillholes__{k}": v for k, v in drillholes.tables.items()}
+        everything.update({f"estimation__{k}": v for k, v in estimation.tables.items()})
+        everything.update({f"resources__{k}": v for k, v in tables.items()})
+        tables["table1"] = build_table1(table1_facts(everything, dump))
+        return tables
+
+    tables, run = _cached_stage(store, "resources", inputs, params, compute, force=force)
+    return ResourceStage(tables, run, holder.get("model"))

@@ -36,12 +36,14 @@ from mine2magnet.resources.types import INDICATED, INFERRED, MEASURED, UNCLASSIF
 
 __all__ = [
     "STATEMENT_CLASSES",
+    "format_sig",
     "grade_tonnage_by_class",
     "ordered_grade_columns",
     "resource_statement",
     "round_sig",
     "round_statement",
     "statement_metadata",
+    "statement_text",
     "summarise",
 ]
 
@@ -274,6 +276,68 @@ def round_statement(statement: pd.DataFrame, rounding: RoundingParams) -> pd.Dat
             for v, c in zip(out[col], out["class"], strict=True)
         ]
     return out
+
+
+def format_sig(x: float, sig: int) -> str:
+    """Text of ``x`` at ``sig`` significant figures, keeping trailing zeros.
+
+    Thousands are separated by commas; no exponent is used.
+
+    Examples
+    --------
+    >>> format_sig(1.6, 3), format_sig(1_234_567.0, 2), format_sig(9.996, 3), format_sig(0.0, 3)
+    ('1.60', '1,200,000', '10.0', '0')
+    """
+    if x is None or not math.isfinite(float(x)):
+        return ""
+    v = round_sig(float(x), sig)
+    if v == 0:
+        return "0"
+    decimals = sig - 1 - math.floor(math.log10(abs(v)))
+    return f"{v:,.{max(decimals, 0)}f}"
+
+
+def statement_text(
+    statement: pd.DataFrame,
+    rounding: RoundingParams,
+    columns: Sequence[str],
+    scale: dict[str, float] | None = None,
+) -> pd.DataFrame:
+    """The statement as text at its significant figures, for printing and the report.
+
+    Parameters
+    ----------
+    statement : pandas.DataFrame
+        Statement rows (rounded or unrounded; the text is rounded here).
+    rounding : RoundingParams
+        Significant figures per class group (Measured/Indicated/M+I vs Inferred/Total).
+    columns : sequence of str
+        Columns to show; ``class``, ``cutoff_basis`` as text, ``cutoff`` as ``%g``.
+    scale : dict, optional
+        Column → factor applied before formatting (``{"tonnes": 1e-6}`` for Mt) [-].
+
+    Returns
+    -------
+    pandas.DataFrame
+        Same rows, the chosen columns, every cell a string.
+    """
+    scale = scale or {}
+    rows = []
+    for _, r in statement.iterrows():
+        cls = str(r.get("class", ""))
+        rule = _sig_for(cls, rounding)
+        row: dict[str, str] = {}
+        for c in columns:
+            v = r.get(c)
+            if c in ("class", "cutoff_basis", "reporting"):
+                row[c] = str(v)
+            elif c == "cutoff":
+                row[c] = f"{float(v):g}"
+            else:
+                kind = "tonnes" if c == "tonnes" else "contained" if c.endswith("_t") else "grades"
+                row[c] = format_sig(float(v) * scale.get(c, 1.0), getattr(rule, kind))
+        rows.append(row)
+    return pd.DataFrame(rows, columns=list(columns))
 
 
 def statement_metadata(

@@ -289,6 +289,43 @@ column = "TREO_pct"
 cutoffs_pct = [0.0, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0]
 
 # ---------------------------------------------------------------------------------------
+# Mineral Resource (JORC Code 2012), SYNTHETIC demo. Every threshold below is an
+# ASSUMPTION suited to the demo drilling (25 m infill over the high-grade core, 50 m grid
+# elsewhere), not a Competent Person's choice. Spacing = distance from a block to its 3rd
+# nearest hole (about 0.7-1.0 x the drill grid spacing). See docs/resources.md.
+[resources]
+effective_date = 2026-01-01
+reporting_cutoff = {{ basis = "TREO_pct", value = 0.5 }}
+statement_cutoffs = [0.5, 1.0, 1.5, 2.0, 3.0]
+
+[resources.classification]
+nearest_holes = 3
+search = {{ radius_m = 60.0, anisotropy = [1.0, 1.0, 0.5], angles = [60.0, 0.0, 50.0] }}
+measured = {{ max_spacing_m = 30.0, min_holes = 4, min_samples = 12, min_slope = 0.8, min_ke = 0.4, max_pass = 1 }}
+indicated = {{ max_spacing_m = 60.0, min_holes = 3, min_samples = 8, min_slope = 0.5, max_pass = 2 }}
+inferred = {{ max_spacing_m = 120.0, min_holes = 1, min_samples = 1, max_pass = 3 }}
+
+[resources.classification.qaqc]        # failed CRM/blank inserts flag their holes
+rules = ["crm_outside_3sd", "crm_2x2sd_same_side", "crm_bias_trend", "blank_above_limit"]
+min_share = 0.5                        # 2 of the 3 nearest holes flagged: one class down
+downgrade = 1
+
+[resources.classification.smoothing]
+method = "majority"
+window = [3, 3, 3]
+iterations = 2
+max_upgrade = 1
+max_downgrade = 1
+
+[resources.rpeee]
+constraint = "depth"                   # "pit" once the mining stage supplies a pit shell
+max_depth_m = 300.0
+price_factor = 1.3                     # RPEEE price uplift on the DOMAIN.md section 5 deck
+recovery_pct = 50.0                    # ASSUMPTION, as [processing.beneficiation]
+payability_pct = 75.0                  # mixed concentrate (Bear Lodge PFS 2014)
+costs = {{ processing_usd_t = 45.0, ga_usd_t = 10.0 }}
+
+# ---------------------------------------------------------------------------------------
 # Processing (SYNTHETIC feed until the mine schedule provides it). Plant size and the
 # announced targets follow the public Beylikova plan (DOMAIN.md §1); recoveries are
 # assumptions stated in mine2magnet.processing.params.
@@ -313,29 +350,38 @@ route = "acid_bake_high_t"
 [processing.separation]
 enabled = true
 
-[[processing.separation.products]]
-name = "La2O3"
-elements = ["La"]
-recovery_pct = 98.0
-purity_pct = 99.5
+# SX refinery: the light-REE train in P507/HCl, every cascade designed by simulation.
+# Purity targets per product: 99.5, 99.9, 99.99 or 99.999 %. Plant basis, sizing norms,
+# unit prices and equipment costs are ASSUMPTIONS with their sources in
+# mine2magnet/processing/data/refinery_costs.toml (factored estimate, AACE Class 4).
+[processing.refinery]
+extractant = "P507"
+default_purity_pct = 99.5
 
-[[processing.separation.products]]
-name = "CeO2"
-elements = ["Ce"]
-recovery_pct = 98.0
-purity_pct = 99.5
+[[processing.refinery.splits]]            # SEG+HRE | La-Nd
+cut = "Nd|Sm"
+extract_product = "SEG+HRE concentrate"
+extract_purity_pct = 99.5
 
-[[processing.separation.products]]
-name = "NdPr oxide"
-elements = ["Pr", "Nd"]
-recovery_pct = 98.0
-purity_pct = 99.5
+[[processing.refinery.splits]]            # Pr-Nd | La-Ce
+cut = "Ce|Pr"
+source = "Nd|Sm.raffinate"
 
-[[processing.separation.products]]
-name = "SEG+HRE concentrate"
-elements = ["Sm", "Eu", "Gd", "Tb", "Dy", "Ho", "Er", "Tm", "Yb", "Lu", "Y"]
-recovery_pct = 98.0
-purity_pct = 95.0
+[[processing.refinery.splits]]            # Ce | La
+cut = "La|Ce"
+source = "Ce|Pr.raffinate"
+raffinate_product = "La2O3"
+raffinate_purity_pct = 99.99
+extract_product = "CeO2"
+extract_purity_pct = 99.9
+
+[[processing.refinery.splits]]            # Nd | Pr
+cut = "Pr|Nd"
+source = "Ce|Pr.extract"
+raffinate_product = "Pr6O11"
+raffinate_purity_pct = 99.5
+extract_product = "Nd2O3"
+extract_purity_pct = 99.9
 
 [processing.targets]                  # announced figures; gaps become warnings
 source = "Eti Maden, press 2022-2025 (DOMAIN.md section 1)"
