@@ -50,3 +50,15 @@ def test_file_sha256(tmp_path):
     p = tmp_path / "f"
     p.write_bytes(b"abc")
     assert file_sha256(p) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+
+
+def test_older_run_is_not_reused_once_its_tables_are_overwritten(tmp_path):
+    """A → B → back to A must recompute: the stored tables belong to B, not to A."""
+    with Store(tmp_path / "p.duckdb") as s:
+        s.write_stage(_rec("A"), {"t": pd.DataFrame({"x": [1]})})
+        assert s.find_run("stage", "A") is not None
+        s.write_stage(_rec("B"), {"t": pd.DataFrame({"x": [2]})})
+        assert s.find_run("stage", "A") is None
+        found = s.find_run("stage", "B")
+        assert found is not None
+        assert s.con.execute('SELECT x FROM "stage__t"').fetchone()[0] == 2

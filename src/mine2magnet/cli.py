@@ -291,17 +291,17 @@ def _print_processing(doc: dict[str, Any]) -> None:
     out.print(t)
     ref = doc.get("refinery")
     if ref is not None:
-        c = Table(title=f"SX refinery: {ref['total_stages']} stages")
-        heads = ("cascade", "key pair", "extraction", "scrub", "strip", "O/A extr.",
-                 "W/W_min", "organic m3/h", "settler m2", "organic m3")  # fmt: skip
+        c = Table(title=f"SX refinery: {ref['total_stages']} stages (extraction+scrub+strip)")
+        heads = ("cascade", "stages", "O/A", "W/W_min", "organic m3/h", "settlers m2",
+                 "organic m3")  # fmt: skip
         for h in heads:
-            c.add_column(h, justify="left" if h in ("cascade", "key pair") else "right")
+            c.add_column(h, justify="left" if h == "cascade" else "right")
         for _, r in ref["cascades"].iterrows():
             c.add_row(
-                str(r["cascade"]), str(r["key_pair"]), str(r["n_extraction"]),
-                str(r["n_scrub"]), str(r["n_strip"]), f"{r['oa_extraction']:.2f}",
-                f"{r['reflux_ratio']:.2f}", f"{r['organic_m3_h']:,.1f}",
-                f"{r['settler_m2']:,.0f}", f"{r['organic_inventory_m3']:,.0f}",
+                str(r["cascade"]), f"{r['n_extraction']}+{r['n_scrub']}+{r['n_strip']}",
+                f"{r['oa_extraction']:.2f}", f"{r['reflux_ratio']:.2f}",
+                f"{r['organic_m3_h']:,.1f}", f"{r['settler_m2']:,.0f}",
+                f"{r['organic_inventory_m3']:,.0f}",
             )  # fmt: skip
         out.print(c)
         g = Table(title="SX refinery reagents and energy")
@@ -444,11 +444,12 @@ def _resource_doc(project, drillholes, force: bool, show_progress: bool) -> dict
     from mine2magnet.store import Store
 
     with (
-        _progress(show_progress, total=5) as step,
+        _progress(show_progress, total=6) as step,
         Store(project.path(project.project.store)) as store,
     ):
         est = run_estimation_stage(project, store, drillholes, force=force, progress=step)
-        res = run_resource_stage(project, store, drillholes, est, force=force, progress=step)
+        pit = _maybe_pit(project, store, est, force, step)
+        res = run_resource_stage(project, store, drillholes, est, pit, force=force, progress=step)
     t = res.tables
     statement = t["statement"]
     meta = t["statement_meta"]
@@ -532,6 +533,105 @@ def resource(
         _print_resource(doc)
 
 
+# --------------------------------------------------------------------------------- mine
+def _maybe_pit(project, store, est, force: bool, step):
+    """The pit stage when the project has a ``[mining]`` section, else None."""
+    from mine2magnet.pipeline import run_pit_stage
+
+    if not project.mining:
+        return None
+    return run_pit_stage(project, store, est, force=force, progress=step)
+
+
+def _mine_doc(project, drillholes, force: bool, show_progress: bool) -> dict[str, Any]:
+    from mine2magnet.pipeline import run_estimation_stage, run_pit_stage
+    from mine2magnet.store import Store
+
+    with (
+        _progress(show_progress, total=4) as step,
+        Store(project.path(project.project.store)) as store,
+    ):
+        est = run_estimation_stage(project, store, drillholes, force=force, progress=step)
+        pit = run_pit_stage(project, store, est, force=force, progress=step)
+    t = pit.tables
+    return {
+        "synthetic": project.project.synthetic,
+        "reused_stored_results": pit.run.reused,
+        "run_id": pit.run.run_id,
+        "params_hash": pit.run.params_hash,
+        "changed_params": list(pit.run.changed_params),
+        "pit_summary": t["pit_summary"],
+        "pit_by_pit": t["pit_by_pit"],
+        "phases": t["phases"],
+        "slope_zones": t["slope_zones"],
+    }
+
+
+def _print_mine(doc: dict[str, Any]) -> None:
+    tag = " (SYNTHETIC)" if doc["synthetic"] else ""
+    t = Table(title=f"Pit optimisation{tag}")
+    for c in ("item", "value", "unit"):
+        t.add_column(c, justify="right" if c == "value" else "left")
+    for _, r in doc["pit_summary"].iterrows():
+        v = r["value"]
+        try:
+            txt = f"{float(v):,.6g}"
+        except (TypeError, ValueError):
+            txt = str(v)
+        t.add_row(str(r["item"]), txt, str(r["unit"]))
+    out.print(t)
+    pbp = doc["pit_by_pit"]
+    t = Table(title=f"Pit-by-pit{tag}: nested pits by revenue factor")
+    heads = {
+        "pit": "pit",
+        "revenue_factor": "RF",
+        "tonnes": "rock Mt",
+        "ore_tonnes": "ore Mt",
+        "strip_ratio": "strip",
+        "TREO_t": "TREO kt",
+        "value_usd": "value US$M",
+        "npv_best_usd": "NPV best US$M",
+        "npv_worst_usd": "NPV worst US$M",
+    }
+    scale = {"tonnes": 1e-6, "ore_tonnes": 1e-6, "TREO_t": 1e-3}
+    scale.update({k: 1e-6 for k in ("value_usd", "npv_best_usd", "npv_worst_usd")})
+    cols = [c for c in heads if c in pbp]
+    for c in cols:
+        t.add_column(heads[c], justify="right")
+    step = max(1, len(pbp) // 12)
+    for _, r in pbp.iloc[::step].iterrows():
+        t.add_row(*[f"{r[c] * scale.get(c, 1):,.{0 if c == 'pit' else 2}f}" for c in cols])
+    out.print(t)
+    ph = doc["phases"]
+    for _, r in ph.iterrows():
+        width = "ok" if bool(r["width_ok"]) else "narrower than the minimum"
+        out.print(
+            f"phase {int(r['phase'])}: RF {r['revenue_factor']:.2f}, "
+            f"{r['ore_tonnes'] / 1e6:,.1f} Mt ore, strip {r['strip_ratio']:.2f}, "
+            f"min width {r['min_width_m']:.0f} m ({width})"
+        )
+
+
+@app.command()
+def mine(
+    project: ProjectArg = Path("."),
+    force: Annotated[bool, typer.Option(help="Recompute even if inputs are unchanged.")] = False,
+    as_json: JsonOpt = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Optimise the pit: block values, slopes, ultimate and nested pits, phases."""
+
+    def go() -> dict[str, Any]:
+        proj, dh = _run_drillholes(project, force=force, show_progress=not as_json)
+        return _mine_doc(proj, dh, force, show_progress=not as_json)
+
+    doc = _guard(debug, go)
+    if as_json:
+        _emit_json(doc)
+    else:
+        _print_mine(doc)
+
+
 # ----------------------------------------------------------------------------------- sx
 sx_app = typer.Typer(
     no_args_is_help=True, help="Solvent-extraction cascades: design and simulate standalone."
@@ -594,6 +694,8 @@ def _run_all(project_path: Path, *, force: bool, show_progress: bool) -> dict[st
     doc = {"drillholes": _validation_doc(proj, result)}
     if proj.blockmodel:
         doc["estimation"] = _estimation_doc(proj, result, force, show_progress)
+        if proj.mining:
+            doc["mining"] = _mine_doc(proj, result, force, show_progress)
         doc["resources"] = _resource_doc(proj, result, force, show_progress)
     if proj.processing:
         doc["processing"] = _processing_doc(proj, force, show_progress)
@@ -628,6 +730,8 @@ def _print_run(doc: dict[str, Any]) -> None:
     _print_validation(doc["drillholes"])
     if "estimation" in doc:
         _print_estimation(doc["estimation"])
+    if "mining" in doc:
+        _print_mine(doc["mining"])
     if "resources" in doc:
         _print_resource(doc["resources"])
     if "processing" in doc:

@@ -22,12 +22,14 @@ from mine2magnet.store import RunRecord, Store, cache_key, file_sha256
 __all__ = [
     "DrillholeStage",
     "EstimationStage",
+    "PitStage",
     "ProcessingStage",
     "ResourceStage",
     "StageRun",
     "drillhole_inputs",
     "run_drillhole_stage",
     "run_estimation_stage",
+    "run_pit_stage",
     "run_processing_stage",
     "run_resource_stage",
 ]
@@ -371,6 +373,7 @@ def run_resource_stage(
     store: Store,
     drillholes: DrillholeStage,
     estimation: EstimationStage,
+    pit: PitStage | None = None,
     *,
     force: bool = False,
     executor: Any = "serial",
@@ -380,7 +383,9 @@ def run_resource_stage(
 
     Cached on the estimation stage's cache key (which covers the drillholes and the
     topography) and the ``[resources]`` section. Table 1 is written from every stored
-    table of the earlier stages plus this stage's tables.
+    table of the earlier stages plus this stage's tables. With
+    ``[resources.rpeee] constraint = "pit"`` the RPEEE shell of the pit stage (the pit at
+    the uplifted prices) is the constraint; ``pit`` is then required.
     """
     from mine2magnet.blockmodel import load_topography
     from mine2magnet.resources import resource_params, run_resources
@@ -392,6 +397,21 @@ def run_resource_stage(
         "stage.drillholes": drillholes.run.cache_key,
         "stage.estimation": estimation.run.cache_key,
     }
+    rp = resource_params(project)
+    pit_mask = None
+    if rp.rpeee.constraint == "pit":
+        if pit is None:
+            from mine2magnet.errors import ConfigError
+
+            raise ConfigError(
+                f"{project.source_file}: key 'resources.rpeee.constraint' is \"pit\" but no "
+                'pit was optimised; add a [mining] section or use "depth"'
+            )
+        inputs["stage.mining"] = pit.run.cache_key
+        pb = pit.tables["pit_blocks"]
+        pit_mask = pb.loc[pb["in_block_model"].astype(bool), ["i", "j", "k"]].assign(
+            in_pit=pb.loc[pb["in_block_model"].astype(bool), "in_rpeee_shell"].astype(bool)
+        )
     holder: dict[str, Any] = {}
 
     def compute() -> dict[str, pd.DataFrame]:
@@ -403,8 +423,8 @@ def run_resource_stage(
             drillholes.tables["qaqc_failures"],
             drillholes.tables["qaqc_samples"],
             load_topography(project),
-            resource_params(project),
-            pit_mask=None,
+            rp,
+            pit_mask=pit_mask,
             executor=executor,
         )
         holder["model"] = model
@@ -418,3 +438,56 @@ def run_resource_stage(
 
     tables, run = _cached_stage(store, "resources", inputs, params, compute, force=force)
     return ResourceStage(tables, run, holder.get("model"))
+
+
+# ------------------------------------------------------------------------------ mining
+@dataclass(frozen=True)
+class PitStage:
+    """Result of pit optimisation: block values, RPEEE shell, ultimate pit, nested pits,
+    phases (tables ``mining__pit_*``, ``mining__phases`` …)."""
+
+    tables: dict[str, pd.DataFrame]
+    run: StageRun
+    outcome: Any = None  # the typed PitOptimisation when computed in this process
+
+
+def _mining_params_for_pit(project: Project) -> dict[str, Any]:
+    """The ``[mining]`` keys that shape the pit (schedule and reserve keys excluded)."""
+    mining = dict(project.model_dump(mode="json")["mining"])
+    return {k: v for k, v in mining.items() if k not in ("schedule", "reserve")}
+
+
+def run_pit_stage(
+    project: Project,
+    store: Store,
+    estimation: EstimationStage,
+    *,
+    force: bool = False,
+    progress: Progress = _noop,
+) -> PitStage:
+    """Block values, slope precedence, RPEEE shell, ultimate and nested pits, phases.
+
+    Cached on the estimation stage's cache key (block model and topography) and the
+    pit-shaping keys of ``[mining]``.
+    """
+    from mine2magnet.blockmodel import BlockModel, load_topography
+    from mine2magnet.mining import mining_params, optimise_pit
+
+    params = {"mining": _mining_params_for_pit(project)}
+    inputs = {"stage.estimation": estimation.run.cache_key}
+    holder: dict[str, Any] = {}
+
+    def compute() -> dict[str, pd.DataFrame]:
+        progress("optimising the pit")
+        outcome = estimation.outcome
+        bm = (
+            outcome.block_model
+            if outcome is not None
+            else BlockModel.from_frames(estimation.tables["grid"], estimation.tables["blocks"])
+        )
+        pit = optimise_pit(bm, mining_params(project), topography=load_topography(project))
+        holder["outcome"] = pit
+        return pit.tables()
+
+    tables, run = _cached_stage(store, "mining", inputs, params, compute, force=force)
+    return PitStage(tables, run, holder.get("outcome"))

@@ -114,13 +114,17 @@ class Store:
 
     # ---------------------------------------------------------------- runs
     def find_run(self, stage: str, key: str) -> dict | None:
-        """The latest finished run of ``stage`` with cache key ``key``, if its tables exist."""
+        """The latest run of ``stage`` if its cache key is ``key`` and its tables exist.
+
+        Only the latest run counts: a stage's tables are overwritten by each run, so an
+        older run with the same key no longer owns the stored tables.
+        """
         row = self.con.execute(
-            "SELECT run_id, tables FROM runs WHERE stage = ? AND cache_key = ? "
+            "SELECT run_id, tables, cache_key FROM runs WHERE stage = ? "
             "ORDER BY run_id DESC LIMIT 1",
-            [stage, key],
+            [stage],
         ).fetchone()
-        if row is None:
+        if row is None or row[2] != key:
             return None
         tables = json.loads(row[1])
         if not all(self.has_table(t) for t in tables):

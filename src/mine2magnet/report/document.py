@@ -29,10 +29,14 @@ __all__ = [
 
 @dataclass(frozen=True)
 class Text:
-    """Paragraphs of plain text (escaped on rendering); ``kind`` styles a call-out box."""
+    """Paragraphs of plain text (escaped on rendering); ``kind`` styles a call-out box.
+
+    ``kind="code"`` shows the paragraphs joined by newlines as preformatted text (e.g. the
+    project parameters as TOML).
+    """
 
     paragraphs: tuple[str, ...]
-    kind: str = "body"  # "body" | "note" | "warning" | "synthetic"
+    kind: str = "body"  # "body" | "note" | "warning" | "synthetic" | "code"
 
 
 @dataclass(frozen=True)

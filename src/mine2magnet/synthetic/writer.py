@@ -289,6 +289,43 @@ column = "TREO_pct"
 cutoffs_pct = [0.0, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0]
 
 # ---------------------------------------------------------------------------------------
+# Mining (SYNTHETIC assumptions): block values, slopes by sector, nested pits, phases.
+# Prices default to the ex-China early-2026 deck (DOMAIN.md section 5). See docs/mining.md.
+[mining]
+engine = "mineflow"
+processing_cost_usd_t = 150.0        # SYNTHETIC assumption
+mining_rate_tpa = 6_000_000
+discount_rate_pct = 8.0
+processing_rate_tpa = 570_000
+rpeee_price_uplift_pct = 30.0        # the RPEEE (resource) shell: prices x 1.3
+revenue_factors = {{ start = 0.3, stop = 1.5, step = 0.05 }}
+
+[mining.slopes]
+default_angle_deg = 45.0
+max_benches = 8
+
+[[mining.slopes.sectors]]            # weathered cover
+azimuth_from_deg = 0.0
+azimuth_to_deg = 360.0
+angle_deg = 35.0
+domains = ["COVER"]
+
+[[mining.slopes.sectors]]            # NW wall, footwall andesite
+azimuth_from_deg = 240.0
+azimuth_to_deg = 60.0
+angle_deg = 48.0
+
+[[mining.slopes.sectors]]            # SE wall, hanging-wall tuff
+azimuth_from_deg = 60.0
+azimuth_to_deg = 240.0
+angle_deg = 42.0
+
+[mining.phases]
+count = 4
+min_width_m = 50.0
+final_revenue_factor = 0.6
+
+# ---------------------------------------------------------------------------------------
 # Mineral Resource (JORC Code 2012), SYNTHETIC demo. Every threshold below is an
 # ASSUMPTION suited to the demo drilling (25 m infill over the high-grade core, 50 m grid
 # elsewhere), not a Competent Person's choice. Spacing = distance from a block to its 3rd
@@ -301,9 +338,27 @@ statement_cutoffs = [0.5, 1.0, 1.5, 2.0, 3.0]
 [resources.classification]
 nearest_holes = 3
 search = {{ radius_m = 60.0, anisotropy = [1.0, 1.0, 0.5], angles = [60.0, 0.0, 50.0] }}
-measured = {{ max_spacing_m = 30.0, min_holes = 4, min_samples = 12, min_slope = 0.8, min_ke = 0.4, max_pass = 1 }}
-indicated = {{ max_spacing_m = 60.0, min_holes = 3, min_samples = 8, min_slope = 0.5, max_pass = 2 }}
-inferred = {{ max_spacing_m = 120.0, min_holes = 1, min_samples = 1, max_pass = 3 }}
+
+[resources.classification.measured]
+max_spacing_m = 30.0
+min_holes = 4
+min_samples = 12
+min_slope = 0.8
+min_ke = 0.4
+max_pass = 1
+
+[resources.classification.indicated]
+max_spacing_m = 60.0
+min_holes = 3
+min_samples = 8
+min_slope = 0.5
+max_pass = 2
+
+[resources.classification.inferred]
+max_spacing_m = 120.0
+min_holes = 1
+min_samples = 1
+max_pass = 3
 
 [resources.classification.qaqc]        # failed CRM/blank inserts flag their holes
 rules = ["crm_outside_3sd", "crm_2x2sd_same_side", "crm_bias_trend", "blank_above_limit"]
@@ -318,8 +373,8 @@ max_upgrade = 1
 max_downgrade = 1
 
 [resources.rpeee]
-constraint = "depth"                   # "pit" once the mining stage supplies a pit shell
-max_depth_m = 300.0
+constraint = "pit"                     # inside the [mining] RPEEE shell (prices x 1.3)
+max_depth_m = 300.0                    # used when constraint = "depth"
 price_factor = 1.3                     # RPEEE price uplift on the DOMAIN.md section 5 deck
 recovery_pct = 50.0                    # ASSUMPTION, as [processing.beneficiation]
 payability_pct = 75.0                  # mixed concentrate (Bear Lodge PFS 2014)
