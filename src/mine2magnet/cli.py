@@ -738,6 +738,41 @@ def _print_run(doc: dict[str, Any]) -> None:
         _print_processing(doc["processing"])
 
 
+# ------------------------------------------------------------------------------- report
+def _report_doc(project_path: Path, out_dir: Path | None, pdf: bool, show_progress: bool):
+    """Run the pipeline (stored stages are reused) and write the HTML and PDF report."""
+    from mine2magnet.config import load_project
+    from mine2magnet.report import write_report
+
+    doc = _run_all(project_path, force=False, show_progress=show_progress)
+    proj = load_project(project_path)
+    with _progress(show_progress, total=1) as step:
+        step("writing the report (HTML, PDF)")
+        files = write_report(proj.path(proj.project.store), proj, out_dir, pdf=pdf)
+    doc["report"] = {"html": str(files.html), "pdf": str(files.pdf) if files.pdf else None}
+    return doc
+
+
+@app.command()
+def report(
+    project: ProjectArg = Path("."),
+    out_dir: Annotated[
+        Path | None, typer.Option("--out", help="Folder for the files (default out/report).")
+    ] = None,
+    pdf: Annotated[bool, typer.Option(help="Also write the PDF (weasyprint).")] = True,
+    as_json: JsonOpt = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Write the report (one offline HTML file and a PDF) from the project's results."""
+    doc = _guard(debug, lambda: _report_doc(project, out_dir, pdf, show_progress=not as_json))
+    if as_json:
+        _emit_json({"synthetic": doc["drillholes"]["synthetic"], "report": doc["report"]})
+        return
+    out.print(f"report: {doc['report']['html']}")
+    if doc["report"]["pdf"]:
+        out.print(f"report: {doc['report']['pdf']}")
+
+
 # --------------------------------------------------------------------------------- demo
 def demo_project_dir() -> Path:
     """The shipped demo project (``examples/demo``), or a freshly generated copy."""
@@ -765,7 +800,7 @@ def demo(
         d = demo_project_dir()
         if fresh and (d / "out").exists():
             shutil.rmtree(d / "out")
-        doc = _run_all(d, force=False, show_progress=not as_json)
+        doc = _report_doc(d, None, True, show_progress=not as_json)
         doc["demo_dir"] = str(d)
         return doc
 
@@ -775,6 +810,8 @@ def demo(
         return
     _print_run(doc)
     out.print(f"project store: {doc['demo_dir']}/out/project.duckdb")
+    out.print(f"report: {doc['report']['html']}")
+    out.print(f"report: {doc['report']['pdf']}")
 
 
 def main() -> None:  # console-script entry point
