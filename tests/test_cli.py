@@ -145,10 +145,9 @@ def test_resource_threshold_change_changes_statement_and_is_named(demo_copy, tmp
     assert {"Measured", "Indicated", "Inferred", "Total"} <= classes
     toml = d / "project.toml"
     text = toml.read_text()
-    assert "measured = { max_spacing_m = 30.0" in text
-    toml.write_text(
-        text.replace("measured = { max_spacing_m = 30.0", "measured = { max_spacing_m = 25.0")
-    )
+    old = "[resources.classification.measured]\nmax_spacing_m = 30.0"
+    assert old in text
+    toml.write_text(text.replace(old, old.replace("30.0", "25.0")))
     second = _json(runner.invoke(app, ["resource", str(d), "--json"]))
     assert second["reused_stored_results"] is False
     assert "resources.classification.measured.max_spacing_m" in second["changed_params"]
