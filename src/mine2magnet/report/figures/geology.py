@@ -168,7 +168,8 @@ def _face_colours(
 
 
 _LEVELS = 16  # colour levels of drill-trace pieces (neighbours of equal level are joined)
-_RASTER_BLOCKS = 1500  # above this many block polygons the block layer is rasterised
+_RASTER_BLOCKS = 300  # above this many block polygons the block layer is rasterised
+_RASTER_TRACES = 300  # above this many drill-trace pieces the trace layers are rasterised
 
 
 def _draw_traces(
@@ -201,12 +202,12 @@ def _draw_traces(
         (lev >= 0)[:, None], cmap((lev + 0.5) / _LEVELS), np.array([0.85, 0.85, 0.85, 1.0])
     )
     width = float(np.clip(3.0 / metres_per_pt, 1.3, 3.0))
-    ax.add_collection(
-        LineCollection(runs, colors="black", linewidths=width + 1.1, capstyle="butt", zorder=5)
-    )
-    ax.add_collection(
-        LineCollection(pieces, colors=colours, linewidths=width, capstyle="projecting", zorder=6)
-    )
+    raster = len(pieces) > _RASTER_TRACES  # keeps the PDF fast; labels stay text
+    edge = LineCollection(runs, colors="black", linewidths=width + 1.1, capstyle="butt", zorder=5)
+    fill = LineCollection(pieces, colors=colours, linewidths=width, capstyle="projecting", zorder=6)
+    for layer in (edge, fill):
+        layer.set_rasterized(raster)
+        ax.add_collection(layer)
 
 
 def _place_labels(

@@ -371,6 +371,7 @@ def duplicate_scatter(
             alpha=0.6,
             edgecolors="none",
             label=f"pair ({int((ok & ~fail).sum())})",
+            rasterized=int((ok & ~fail).sum()) > 400,  # a light SVG and a fast PDF
         )
         ax.scatter(
             o[fail],

@@ -157,7 +157,8 @@ def log_probability(
     with house_style():
         fig = new_figure(3.6)
         ax = fig.add_subplot()
-        ax.plot(v[idx], q[idx], "o", ms=2.2, mfc="#2166AC", mec="none", alpha=0.85)
+        (points,) = ax.plot(v[idx], q[idx], "o", ms=2.2, mfc="#2166AC", mec="none", alpha=0.85)
+        points.set_rasterized(idx.size > 400)  # a light SVG and a fast PDF
         ax.set_xscale("log")
         ax.set_xlim(float(v.min()) / 1.3, float(v.max()) * 1.3)
         log_ticks(ax, "x", float(v.min()) / 1.3, float(v.max()) * 1.3)

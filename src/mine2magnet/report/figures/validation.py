@@ -27,7 +27,7 @@ _LINES = (
     ("nearest_neighbour_mean_pct", "nearest neighbour", "#1B9E77", "", "-."),
 )
 _KIND_NAMES = {"leave_one_out": "leave one out", "leave_hole_out": "leave hole out"}
-_SCATTER_RASTER = 3000  # above this many points a scatter layer is rasterised
+_SCATTER_RASTER = 800  # above this many points a scatter layer is rasterised
 
 
 def swath_plot(
