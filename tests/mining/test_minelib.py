@@ -416,3 +416,11 @@ def test_shared_newman1_models() -> None:
     assert (p.n_destinations, p.n_periods, p.general_types.size) == (2, 6, 0)
     # the CPIT profit is the better of the two PCPSP destinations for every block
     np.testing.assert_allclose(c.objective, p.objective.max(axis=1))
+
+
+def test_docstring_examples() -> None:
+    import doctest
+
+    from mine2magnet.mining import minelib
+
+    assert doctest.testmod(minelib).failed == 0
