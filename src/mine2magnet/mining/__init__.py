@@ -8,6 +8,7 @@ The stage function of the pit optimisation is :func:`optimise_pit` (a block mode
 """
 
 from mine2magnet.mining.closure import ENGINES, integer_values, max_closure, subgraph, ultimate_pit
+from mine2magnet.mining.minelib import MineLibInstance, read_instance, read_model
 from mine2magnet.mining.nested import PitInputs, discounted_sequence, nested_pits
 from mine2magnet.mining.params import (
     MiningParams,
@@ -23,6 +24,9 @@ from mine2magnet.mining.phases import (
     optimise_pit,
     select_phases,
 )
+from mine2magnet.mining.schedule_cpit import check_cpit, solve_cpit
+from mine2magnet.mining.schedule_phase import PhaseScheduleParams, schedule_phases
+from mine2magnet.mining.schedule_types import CpitSchedule, Schedule
 from mine2magnet.mining.slopes import (
     SlopePattern,
     SlopePrecedence,
@@ -47,15 +51,19 @@ __all__ = [
     "ENGINES",
     "BlockEconomics",
     "BlockValues",
+    "CpitSchedule",
+    "MineLibInstance",
     "MiningParams",
     "PhaseParams",
     "PhasePlan",
+    "PhaseScheduleParams",
     "PitInputs",
     "PitOptimisation",
     "PitResult",
     "PitShells",
     "PrecedenceGraph",
     "RevenueFactorRange",
+    "Schedule",
     "SlopeParams",
     "SlopePattern",
     "SlopePrecedence",
@@ -63,6 +71,7 @@ __all__ = [
     "auto_pad_cells",
     "block_precedence",
     "block_values",
+    "check_cpit",
     "discounted_sequence",
     "edge_blocked",
     "effective_angles",
@@ -73,9 +82,13 @@ __all__ = [
     "mining_params",
     "nested_pits",
     "optimise_pit",
+    "read_instance",
+    "read_model",
+    "schedule_phases",
     "sector_angle_function",
     "select_phases",
     "slope_pattern",
+    "solve_cpit",
     "subgraph",
     "ultimate_pit",
 ]
