@@ -8,7 +8,6 @@ The stage function of the pit optimisation is :func:`optimise_pit` (a block mode
 """
 
 from mine2magnet.mining.closure import ENGINES, integer_values, max_closure, subgraph, ultimate_pit
-from mine2magnet.mining.minelib import MineLibInstance, read_instance, read_model
 from mine2magnet.mining.nested import PitInputs, discounted_sequence, nested_pits
 from mine2magnet.mining.params import (
     MiningParams,
@@ -24,9 +23,6 @@ from mine2magnet.mining.phases import (
     optimise_pit,
     select_phases,
 )
-from mine2magnet.mining.schedule_cpit import check_cpit, solve_cpit
-from mine2magnet.mining.schedule_phase import PhaseScheduleParams, schedule_phases
-from mine2magnet.mining.schedule_types import CpitSchedule, Schedule
 from mine2magnet.mining.slopes import (
     SlopePattern,
     SlopePrecedence,
@@ -92,3 +88,26 @@ __all__ = [
     "subgraph",
     "ultimate_pit",
 ]
+
+
+# The schedulers import highspy, which cannot share a process with OR-Tools 9.15 (the
+# OR-Tools engine runs in a child process that imports this package): load them lazily.
+_LAZY = {
+    "MineLibInstance": "minelib",
+    "read_instance": "minelib",
+    "read_model": "minelib",
+    "check_cpit": "schedule_cpit",
+    "solve_cpit": "schedule_cpit",
+    "PhaseScheduleParams": "schedule_phase",
+    "schedule_phases": "schedule_phase",
+    "CpitSchedule": "schedule_types",
+    "Schedule": "schedule_types",
+}
+
+
+def __getattr__(name: str):  # PEP 562
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(f"mine2magnet.mining.{_LAZY[name]}"), name)
+    raise AttributeError(f"module 'mine2magnet.mining' has no attribute {name!r}")
