@@ -392,3 +392,88 @@ def test_sankey_plot_smoke(tmp_path):
         assert (tmp_path / f"{q}.png").stat().st_size > 1000
     with pytest.raises(ValueError):
         plot_sankey(fs, "Unobtainium")
+
+
+# ---------------------------------------------------------------- the designed SX refinery
+
+
+@pytest.fixture(scope="module")
+def refined():
+    return _run({**BEYLIKOVA, "refinery": {}})
+
+
+def test_refinery_products_are_separated_oxides_at_purity(refined):
+    fs = refined
+    _assert_conserved(fs)
+    slate = fs.products.products.set_index("product")
+    names = ["La2O3", "CeO2", "Pr6O11", "Nd2O3", "SEG+HRE concentrate"]
+    assert set(names) <= set(slate.index) and "NdPr oxide" not in slate.index
+    for name in names:
+        row = slate.loc[name]
+        assert row["purity"] >= row["purity_target"] == pytest.approx(0.995)
+        assert row["kind"] == ("mixed_oxide" if name.startswith("SEG") else "separated_oxide")
+        assert not row["radioactive"]
+    assert slate.loc["Nd2O3", "species"] == "Nd2O3" and np.isnan(
+        slate.loc["fluorite concentrate", "purity_target"]
+    )
+    # the flowsheet's SX products are the refinery's, less the precipitation loss (0.5 %)
+    ref = fs.refinery.products.set_index("product")
+    for name in names:
+        assert slate.loc[name, "TREO_tpa"] == pytest.approx(0.995 * ref.loc[name, "tpa"], rel=1e-9)
+        assert slate.loc[name, "purity"] == pytest.approx(ref.loc[name, "purity"], rel=1e-12)
+    sx = fs.units.set_index("unit").loc["sx_separation"]
+    assert "refinery design" in sx["label"] and "4 cascades" in sx["model"]
+
+
+def test_refinery_costs_reagents_and_kpis_reach_the_slate(refined):
+    fs = refined
+    r = fs.refinery
+    slate = fs.products
+    assert slate.refinery_capex_usd == pytest.approx(r.capex_usd) and r.capex_usd > 0
+    assert slate.refinery_opex_usd_per_year == pytest.approx(r.opex_usd_per_year)
+    assert r.opex_usd_per_year > 0
+    assert slate.refinery_costs is r.costs
+    assert fs.kpi("sx_total_stages") == r.total_stages == r.cascades["n_total"].sum()
+    assert fs.kpi("refinery_capex_usd") == pytest.approx(r.capex_usd)
+    sx = fs.reagents.loc[fs.reagents["unit"] == "sx_separation"]
+    assert {"NaOH", "HCl"} <= set(sx["reagent"])
+    rr = r.reagents
+    naoh = rr.loc[rr["reagent"] == "NaOH", "per_year"].sum()
+    assert sx.loc[sx["reagent"] == "NaOH", "tonnes_per_year"].sum() == pytest.approx(naoh)
+    checks = fs.checks.set_index("check")
+    assert checks.loc["sx_refinery", "status"] == "info" and "sx_placeholder" not in checks.index
+    assert (checks.loc[checks.index.str.startswith("purity:"), "status"] == "ok").all()
+    # the refinery's feed is the rare earths of the purified liquor
+    liquor = fs.stream("purified_liquor").element_tpa
+    assert r.feed_oxide_tpa.sum() == pytest.approx(
+        float((liquor[list(REE_16)] * OX[list(REE_16)]).sum()), rel=1e-12
+    )
+
+
+def test_refinery_respects_cerium_removal(refined):
+    fs = _run({**BEYLIKOVA, "refinery": {}, "cerium_removal": {"enabled": True}})
+    _assert_conserved(fs)
+    slate = fs.products.products.set_index("product")
+    assert slate.loc["CeO2 (Ce(IV) product)", "kind"] == "cerium_product"
+    # the SX train only sees the 5 % of Ce left after Ce(IV) removal
+    ce_sx = fs.refinery.feed_oxide_tpa["CeO2"]
+    assert ce_sx < 0.1 * refined.refinery.feed_oxide_tpa["CeO2"]
+    assert slate.loc["CeO2", "tpa"] < 0.1 * refined.products.tpa("CeO2")
+    assert slate.loc["CeO2", "purity"] >= 0.995
+    # less to separate: a smaller La|Ce cascade
+    c = fs.refinery.cascades.set_index("cascade")["organic_m3_h"]
+    c0 = refined.refinery.cascades.set_index("cascade")["organic_m3_h"]
+    assert c["Ce|Pr"] < c0["Ce|Pr"]
+
+
+def test_refinery_purity_grades_reach_the_products():
+    fs = _run({**BEYLIKOVA, "refinery": {"splits": [
+        {"cut": "Nd|Sm", "extract_product": "SEG"},
+        {"cut": "Pr|Nd", "source": "Nd|Sm.raffinate", "raffinate_product": "La-Pr",
+         "extract_product": "Nd2O3", "extract_purity_pct": 99.99},
+    ]}})  # fmt: skip
+    _assert_conserved(fs)
+    slate = fs.products.products.set_index("product")
+    assert slate.loc["Nd2O3", "purity"] >= 0.9999
+    assert slate.loc["Nd2O3", "purity_target"] == pytest.approx(0.9999)
+    assert slate.loc["La-Pr", "kind"] == "mixed_oxide"

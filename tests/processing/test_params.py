@@ -214,6 +214,26 @@ def test_with_sx_products_revalidates():
     assert p.separation.products[0].name == "La2O3"  # input untouched
 
 
+def test_with_sx_products_replaces_the_refinery_by_its_products():
+    p = processing_params({"refinery": {}})
+    designed = SxProduct(name="Nd2O3", elements=["Nd"], distribution_pct={"Nd": 99.0, "Pr": 0.2})
+    q = with_sx_products(p, [designed])
+    assert q.refinery is None and p.refinery is not None
+    assert q.separation.products[0].distribution_pct == {"Nd": 99.0, "Pr": 0.2}
+
+
+def test_designed_products_are_consistent():
+    nd = {"name": "Nd", "elements": ["Nd"], "distribution_pct": {"Nd": 60.0}}
+    with pytest.raises(ConfigError, match="distribution_pct of Nd sums to 120"):
+        processing_params(
+            {"separation": {"products": [nd, {**nd, "name": "Pr", "elements": ["Pr"]}]}}
+        )
+    with pytest.raises(ConfigError, match="cannot be mixed"):
+        processing_params({"separation": {"products": [nd, {"name": "Pr", "elements": ["Pr"]}]}})
+    with pytest.raises(ConfigError, match="'Th' is not a rare earth"):
+        processing_params({"separation": {"products": [{**nd, "distribution_pct": {"Th": 1.0}}]}})
+
+
 def test_params_are_frozen():
     p = processing_params(None)
     with pytest.raises(Exception):  # noqa: B017  (pydantic ValidationError on frozen)

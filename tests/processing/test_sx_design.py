@@ -211,3 +211,23 @@ def test_multicomponent_design_and_train():
                 }
             ],
         )
+
+
+@pytest.mark.parametrize(
+    ("f_a", "pa", "pb", "beta"),
+    [(0.3, 0.99, 0.995, 1.6), (0.75, 0.999, 0.99, 1.5), (0.05, 0.995, 0.9999, 3.0)],
+)
+def test_organic_feed_optimum_is_the_phase_exchanged_aqueous_one(f_a, pa, pb, beta):
+    """Exchanging the phases swaps A and B and the sections: E_M ↔ 1/E'_M."""
+    org = xu_estimate(f_a, pa, pb, beta, feed_phase="organic")
+    aq = xu_estimate(1.0 - f_a, pb, pa, beta)
+    assert org.extraction_ratio == pytest.approx(1.0 / aq.scrub_ratio, rel=1e-12)
+    assert org.scrub_ratio == pytest.approx(1.0 / aq.extraction_ratio, rel=1e-12)
+    at_optimum = (org.extraction_ratio * math.sqrt(beta), org.scrub_ratio / math.sqrt(beta))
+    assert any(x == pytest.approx(1.0, rel=1e-12) for x in at_optimum)
+    # the designer meets the targets with an organic feed at these flows
+    targets = {"extract_purity": pa, "raffinate_purity": pb, "tradeoff_factors": None}
+    d = design_cascade(["B", "A"], [1.0, beta], [1.0 - f_a, f_a], ["A"], feed_phase="organic",
+                       **targets)  # fmt: skip
+    assert d.cascade.extract_purity >= pa and d.cascade.raffinate_purity >= pb
+    assert d.feed_stage == d.n_extraction + 1

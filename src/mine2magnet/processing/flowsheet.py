@@ -22,9 +22,13 @@ cracking            per-element dissolution (→ leach liquor) and volatilisatio
 impurity_removal    neutralisation: per-element precipitation of Th, U, Fe (+ REE loss) to the
                     thorium residue; a Ca-based neutralant enters as a reagent stream.
 cerium_removal      optional: oxidative Ce(IV) precipitation to a cerium product.
-sx_separation       placeholder for the SX train: per product, recovery of its payable
-                    elements and contamination up to its purity target (see
-                    :func:`sx_placeholder`).
+sx_separation       the SX train. With ``[processing.refinery]``: the designed cascades
+                    (:func:`~mine2magnet.processing.refinery.design_refinery`) send each
+                    rare earth to the products in the simulated proportions, the rest to
+                    losses; the products are the separated oxides at their purity.
+                    Without it, a placeholder: per product, recovery of its payable
+                    elements and contamination up to its purity target
+                    (:func:`sx_placeholder`).
 precipitation       per-element precipitation (oxalate or carbonate) of each product liquor.
 calcination         precipitates → oxides (all elements; only the form changes).
 ==================  =========================================================================
@@ -58,14 +62,17 @@ from mine2magnet.processing.params import (
     SxProduct,
     cracking_route,
     expand_elements,
+    with_sx_products,
 )
 from mine2magnet.processing.radioactivity import activity_table
+from mine2magnet.processing.refinery import design_refinery, refinery_sx_products
 from mine2magnet.processing.types import (
     COMPONENTS,
     REE_16,
     Feed,
     Flowsheet,
     ProductSlate,
+    Refinery,
     form_factors,
 )
 
@@ -571,6 +578,11 @@ def _sx_split(m: np.ndarray, products: list[SxProduct]) -> tuple[np.ndarray, np.
     g = form_factors("oxide")
     P = len(products)
     take = np.zeros((P, _N))
+    if P and products[0].distribution_pct is not None:  # designed train: exact shares
+        for k, prod in enumerate(products):
+            for el, pct in (prod.distribution_pct or {}).items():
+                take[k, _IDX[el]] = m[_IDX[el]] * (pct / 100.0)
+        return take, _remainder(m, *take), 1.0
     pay = np.zeros((P, _N), dtype=bool)
     for k, prod in enumerate(products):
         idx = [_IDX[e] for e in prod.elements]
@@ -633,7 +645,9 @@ def sx_placeholder(solution_tpa: pd.Series, products: list[SxProduct]) -> pd.Dat
     return pd.DataFrame(cols, index=list(COMPONENTS))
 
 
-def _separation(net: _Net, p: ProcessingParams, inp: str) -> list[tuple[str, Any]]:
+def _separation(
+    net: _Net, p: ProcessingParams, inp: str, refinery: Refinery | None = None
+) -> list[tuple[str, Any]]:
     """Returns (liquor stream, product spec) pairs; spec None for the mixed product."""
     sp = p.separation
     if not sp.enabled:
@@ -662,11 +676,20 @@ def _separation(net: _Net, p: ProcessingParams, inp: str) -> list[tuple[str, Any
         _S("sx_raffinate", "SX raffinate and losses", "", "effluent", "solution", "oxide", raff)
     )
     desc = "; ".join(
-        f"{pr.name}: {'+'.join(pr.elements)} recovery {pr.recovery_pct:g} %, purity "
-        f"{pr.purity_pct:g} %"
+        f"{pr.name}: {'+'.join(pr.elements)} recovery {pr.recovery_pct:.4g} %, purity "
+        f"{'target ' if refinery is not None else ''}{pr.purity_pct:g} %"
         for pr in sp.products
     )
-    net.unit("sx_separation", "SX separation train (placeholder)", desc, [inp], outs)
+    if refinery is not None:
+        c = refinery.cascades
+        desc = (
+            f"{len(c)} cascades ({', '.join(c['cascade'])}), {refinery.total_stages} "
+            f"stages, {refinery.system}; " + desc
+        )
+        label = "SX separation train (refinery design)"
+    else:
+        label = "SX separation train (placeholder)"
+    net.unit("sx_separation", label, desc, [inp], outs)
     net.notes["sx_scale"] = scale
     return [(o.name, prod) for o, prod in zip(outs[:-1], sp.products, strict=True)]
 
@@ -801,6 +824,8 @@ def _slate(
     products: list[tuple[str, str, str, list[str]]],
     byproducts: list[str],
     th_product: bool,
+    targets: dict[str, float],
+    refinery: Refinery | None,
 ) -> ProductSlate:
     rows: list[dict[str, Any]] = []
     comp: list[pd.DataFrame] = []
@@ -840,6 +865,9 @@ def _slate(
                 "U238_Bq_g": float(r["U238_Bq_g"]),
                 "radioactive": r["radioactive"],
                 "stream": stream,
+                "purity_target": targets.get(name, float("nan"))
+                if kind in ("separated_oxide", "mixed_oxide") and payable is not None
+                else float("nan"),
             }
         )
         nz = m > 0
@@ -860,7 +888,15 @@ def _slate(
         if comp
         else pd.DataFrame(columns=["product", "element", "tonnes_per_year", "species_tpa"])
     )
-    return ProductSlate(products=products_df, composition=composition)
+    if refinery is None:
+        return ProductSlate(products=products_df, composition=composition)
+    return ProductSlate(
+        products=products_df,
+        composition=composition,
+        refinery_capex_usd=refinery.capex_usd,
+        refinery_opex_usd_per_year=refinery.opex_usd_per_year,
+        refinery_costs=refinery.costs,
+    )
 
 
 def _species_label(payable: list[str]) -> str:
@@ -1114,21 +1150,35 @@ def _checks(
                 f"{target:g} % target",
                 f"{r['product']} {got:.3f} % {r['species']} (target {target:g} %)",
             )
-        scale = net.notes.get("sx_scale", 1.0)
-        _check(
-            rows,
-            "sx_placeholder",
-            "info",
-            scale,
-            "processing.sx designer",
-            "SX recoveries and purities are placeholders from processing.separation.products"
-            + (
-                ""
-                if scale >= 1.0
-                else f"; too few off-spec rare earths to contaminate every "
-                f"product to its purity target (contamination scaled by {scale:.3f})"
-            ),
-        )
+        refinery = net.notes.get("refinery")
+        if refinery is not None:
+            _check(
+                rows,
+                "sx_refinery",
+                "info",
+                float(refinery.total_stages),
+                "processing.refinery design",
+                f"SX train designed by simulation: {len(refinery.cascades)} cascades, "
+                f"{refinery.total_stages} stages; capex {refinery.capex_usd / 1e6:,.1f} M US$, "
+                f"opex {refinery.opex_usd_per_year / 1e6:,.1f} M US$/y (factored estimate)",
+            )
+        else:
+            scale = net.notes.get("sx_scale", 1.0)
+            _check(
+                rows,
+                "sx_placeholder",
+                "info",
+                scale,
+                "processing.sx designer",
+                "SX recoveries and purities are placeholders from "
+                "processing.separation.products"
+                + (
+                    ""
+                    if scale >= 1.0
+                    else f"; too few off-spec rare earths to contaminate every "
+                    f"product to its purity target (contamination scaled by {scale:.3f})"
+                ),
+            )
     _check(
         rows,
         "mass_balance_closure",
@@ -1193,9 +1243,14 @@ def run_flowsheet(feed: Feed, params: ProcessingParams) -> Flowsheet:
     liquor = _cracking(net, params, conc)
     liquor = _impurity_removal(net, params, liquor, conc_mass)
     liquor, ce_ppt = _cerium_removal(net, params, liquor)
-    liquors = _separation(net, params, liquor)
-    precipitates = _precipitation(net, params, liquors, ce_ppt)
-    products = _calcination(net, precipitates, params)
+    train = None
+    p_sx = params
+    if params.refinery is not None and params.separation.enabled:
+        train = _design_refinery(net, params, liquor)
+        p_sx = with_sx_products(params, refinery_sx_products(train))
+    liquors = _separation(net, p_sx, liquor, train)
+    precipitates = _precipitation(net, p_sx, liquors, ce_ppt)
+    products = _calcination(net, precipitates, p_sx)
     for st in net.streams.values():
         if not st.to_unit:
             st.to_unit = _SINK.get(st.kind, "")
@@ -1211,7 +1266,12 @@ def run_flowsheet(feed: Feed, params: ProcessingParams) -> Flowsheet:
     )
     units = pd.DataFrame(net.units)
     th_product = params.impurity_removal.thorium_is_product
-    slate = _slate(net, summary, products, byproducts, th_product)
+    targets = (
+        {pr.name: pr.purity_pct / 100.0 for pr in p_sx.separation.products}
+        if p_sx.separation.enabled
+        else {}
+    )
+    slate = _slate(net, summary, products, byproducts, th_product, targets, train)
     reagents = pd.DataFrame(net.reagents, columns=["unit", "reagent", "tonnes_per_year", "basis"])
     draft = Flowsheet(long, summary, units, reagents, pd.DataFrame(), pd.DataFrame(), slate, feed)
     max_rel = float(unit_balance(draft)["relative_imbalance"].max())
@@ -1257,7 +1317,12 @@ def run_flowsheet(feed: Feed, params: ProcessingParams) -> Flowsheet:
         "t/y",
     )
     net.kpi("max_relative_imbalance", max_rel, "-")
-    checks = _checks(net, params, feed, summary, slate, max_rel)
+    if train is not None:
+        net.kpi("sx_cascades", len(train.cascades), "-")
+        net.kpi("sx_total_stages", train.total_stages, "-")
+        net.kpi("refinery_capex_usd", train.capex_usd, "US$")
+        net.kpi("refinery_opex_usd_per_year", train.opex_usd_per_year, "US$/y")
+    checks = _checks(net, p_sx, feed, summary, slate, max_rel)
     kpis = pd.DataFrame(net.kpis, columns=["kpi", "value", "unit"])
     h = params_hash(
         {
@@ -1265,4 +1330,34 @@ def run_flowsheet(feed: Feed, params: ProcessingParams) -> Flowsheet:
             "params": params.model_dump(mode="json"),
         }
     )
-    return Flowsheet(long, summary, units, reagents, checks, kpis, slate, feed, h)
+    return Flowsheet(long, summary, units, reagents, checks, kpis, slate, feed, h, train)
+
+
+def _design_refinery(net: _Net, p: ProcessingParams, liquor: str) -> Refinery:
+    """Design the SX train on the rare earths of ``liquor``; its reagents to the table."""
+    assert p.refinery is not None
+    m = net.streams[liquor].vec
+    ox = form_factors("oxide")
+    feed = {
+        CANONICAL_SPECIES[el]: float(m[_IDX[el]] * ox[_IDX[el]])
+        for el in REE_16
+        if el != "Pm" and m[_IDX[el]] > 0
+    }
+    if not feed:
+        raise ConfigError(
+            "key 'processing.refinery': no rare earths reach SX with these recoveries; "
+            "check the cracking and impurity-removal settings or remove [processing.refinery]"
+        )
+    refinery = design_refinery(
+        feed,
+        p.refinery,
+        precipitant=p.precipitation.precipitant,
+        precipitant_excess=p.precipitation.excess_factor,
+    )
+    r = refinery.reagents
+    chem = r.loc[(r["unit"] == "t") & (r["use"] != "precipitation")]
+    for (use, reagent), t in chem.groupby(["use", "reagent"], sort=False)["per_year"].sum().items():
+        basis = chem.loc[chem["use"] == use, "basis"].iloc[0]
+        net.reagent("sx_separation", reagent, float(t), f"{use}: {basis} (refinery design)")
+    net.notes["refinery"] = refinery
+    return refinery

@@ -37,6 +37,7 @@ from pydantic import (
 )
 
 from mine2magnet.config import validate_section
+from mine2magnet.processing.refinery_params import RefineryParams
 from mine2magnet.processing.types import COMPONENTS, LANTHANIDES_15, REE_16
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -56,6 +57,7 @@ __all__ = [
     "ProcessingParams",
     "RadioactivityParams",
     "RareEarthCircuit",
+    "RefineryParams",
     "SeparationParams",
     "SxProduct",
     "TargetsParams",
@@ -514,11 +516,15 @@ class CeriumRemovalParams(_Strict):
 
 
 class SxProduct(_Strict):
-    """One product of the SX separation train (placeholder until the SX designer).
+    """One product of the SX separation train.
 
-    ``recovery_pct`` of each payable element goes to the product; the product then takes
-    other rare earths until its purity (payable oxides / all oxides) is ``purity_pct`` —
-    contamination drawn pro rata from the unrecovered rare earths.
+    Placeholder model (no ``distribution_pct``): ``recovery_pct`` of each payable element
+    goes to the product; the product then takes other rare earths until its purity
+    (payable oxides / all oxides) is ``purity_pct`` — contamination drawn pro rata from the
+    unrecovered rare earths. Designed model (``distribution_pct`` from the refinery
+    design, :func:`mine2magnet.processing.refinery.refinery_sx_products`): the product
+    receives exactly that share of every rare earth of the SX feed; ``recovery_pct`` and
+    ``purity_pct`` are then the design's recovery and purity target (reported, checked).
     """
 
     name: str = Field(min_length=1, description="Product name, e.g. 'NdPr oxide'.")
@@ -531,6 +537,21 @@ class SxProduct(_Strict):
         description="Purity [% of product oxides]. Default 99.5, the usual separated-"
         "oxide grade (USGS MCS 2025; DOMAIN §3).",
     )
+
+    distribution_pct: dict[str, Pct] | None = Field(
+        default=None,
+        description="Share of each rare earth of the SX feed reporting to this product "
+        "[%], from the refinery design; unlisted elements 0.",
+    )
+
+    @field_validator("distribution_pct")
+    @classmethod
+    def _ree_keys(cls, v: dict[str, float] | None) -> dict[str, float] | None:
+        if v is not None:
+            bad = [k for k in v if k not in REE_16]
+            if bad:
+                raise ValueError(f"distribution_pct: {bad[0]!r} is not a rare earth")
+        return v
 
     @field_validator("elements")
     @classmethod
@@ -554,7 +575,7 @@ def _default_products() -> list[SxProduct]:
 
 
 class SeparationParams(_Strict):
-    """SX separation train (placeholder interface for ``processing.sx``)."""
+    """SX separation: on/off and, without ``[processing.refinery]``, placeholder products."""
 
     enabled: bool = Field(
         default=True,
@@ -584,6 +605,17 @@ class SeparationParams(_Strict):
                 seen[e] = p.name
         if self.enabled and not self.products:
             raise ValueError("separation is enabled but lists no products")
+        designed = {p.distribution_pct is not None for p in self.products}
+        if len(designed) > 1:
+            raise ValueError(
+                "products: give distribution_pct for every product or for none (designed "
+                "and placeholder products cannot be mixed)"
+            )
+        if designed == {True}:
+            for e in REE_16:
+                total = sum((p.distribution_pct or {}).get(e, 0.0) for p in self.products)
+                if total > 100.0 + 1e-9:
+                    raise ValueError(f"products: distribution_pct of {e} sums to {total:g} > 100")
         return self
 
 
@@ -665,10 +697,31 @@ class ProcessingParams(_Strict):
     impurity_removal: ImpurityRemovalParams = ImpurityRemovalParams()
     cerium_removal: CeriumRemovalParams = CeriumRemovalParams()
     separation: SeparationParams = SeparationParams()
+    refinery: RefineryParams | None = Field(
+        default=None,
+        description="The SX train to design (cascades, products, purities, costs). When "
+        "absent, the placeholder products of [processing.separation] are used.",
+    )
     precipitation: PrecipitationParams = PrecipitationParams()
     radioactivity: RadioactivityParams = RadioactivityParams()
     checks: ChecksParams = ChecksParams()
     targets: TargetsParams | None = None
+
+    @model_validator(mode="after")
+    def _one_sx_model(self) -> ProcessingParams:
+        if self.refinery is None:
+            return self
+        if not self.separation.enabled:
+            raise ValueError(
+                "[processing.refinery] is given but processing.separation.enabled is false; "
+                "remove one of them"
+            )
+        if "products" in self.separation.model_fields_set:
+            raise ValueError(
+                "give either processing.separation.products (placeholder) or "
+                "[processing.refinery] (designed train), not both"
+            )
+        return self
 
 
 # ---------------------------------------------------------------------------- loading
@@ -707,8 +760,11 @@ def processing_params(
 
 def with_sx_products(params: ProcessingParams, products: Sequence[SxProduct]) -> ProcessingParams:
     """A copy of ``params`` whose separation train has ``products`` (the seam through which
-    the SX designer's recoveries and purities enter the mass balance); re-validated."""
+    the SX designer's recoveries, purities and element distributions enter the mass
+    balance); re-validated. The copy has no ``refinery`` section: the products stand for
+    its design."""
     data = params.model_dump()
     data["separation"]["products"] = [p.model_dump() for p in products]
     data["separation"]["enabled"] = True
+    data["refinery"] = None
     return processing_params(data)

@@ -31,7 +31,10 @@ Columns (see also ``docs/conventions.md``)
 * ``ProductSlate.products``: ``product``, ``kind`` (separated_oxide, mixed_oxide,
   cerium_product, by-product), ``species`` (the payable species), ``purity`` (payable mass
   fraction [-], 0–1), ``tpa`` (product mass [t/y]), ``payable_tpa`` [t/y], ``TREO_tpa``
-  [t/y], ``Th232_Bq_g``, ``U238_Bq_g`` [Bq/g], ``radioactive``, ``stream``.
+  [t/y], ``Th232_Bq_g``, ``U238_Bq_g`` [Bq/g], ``radioactive``, ``stream``,
+  ``purity_target`` (the SX design target [-]; NaN for by-products and mixed products).
+* ``Refinery`` (the SX separation train, :mod:`mine2magnet.processing.refinery`): see
+  :class:`Refinery`.
 """
 
 from __future__ import annotations
@@ -55,6 +58,7 @@ __all__ = [
     "Feed",
     "Flowsheet",
     "ProductSlate",
+    "Refinery",
     "Stream",
     "form_factors",
     "species_factor",
@@ -281,10 +285,20 @@ class ProductSlate:
     composition : pandas.DataFrame
         Long table ``product``, ``element``, ``tonnes_per_year`` [t/y element] and
         ``species_tpa`` [t/y in the product's form], for pricing mixed products.
+    refinery_capex_usd : float or None
+        Capital cost of the SX refinery (factored estimate) [US$]; None without a
+        refinery design.
+    refinery_opex_usd_per_year : float or None
+        Operating cost of the SX refinery [US$/y]; None without a refinery design.
+    refinery_costs : pandas.DataFrame or None
+        The refinery's capex and opex lines (:attr:`Refinery.costs`).
     """
 
     products: pd.DataFrame
     composition: pd.DataFrame
+    refinery_capex_usd: float | None = None
+    refinery_opex_usd_per_year: float | None = None
+    refinery_costs: pd.DataFrame | None = None
 
     def tpa(self, product: str) -> float:
         """Tonnes per year of one product [t/y] (KeyError if absent)."""
@@ -292,6 +306,79 @@ class ProductSlate:
         if row.empty:
             raise KeyError(f"no product {product!r}; have {list(self.products['product'])}")
         return float(row["tpa"].iloc[0])
+
+
+@dataclass(frozen=True)
+class Refinery:
+    """Design of the SX separation train: cascades, products, reagents, equipment, costs.
+
+    Attributes
+    ----------
+    cascades : pandas.DataFrame
+        One row per cascade: ``cascade``, ``cut``, ``source``, ``feed_phase``,
+        ``bypassed`` (one side had nothing to separate), ``key_pair``, ``beta_key`` [-],
+        stage counts ``n_extraction``, ``n_scrub``, ``n_strip``, ``n_total`` [-],
+        ``feed_stage``, purity targets and results ``extract_purity_target``,
+        ``raffinate_purity_target``, ``extract_purity``, ``raffinate_purity`` [mol/mol],
+        ``feed_REO_tpa``, ``extract_REO_tpa``, ``raffinate_REO_tpa``, ``loss_REO_tpa``
+        [t/y], ``organic_RE_kmol_h``, ``scrub_RE_kmol_h`` [kmol/h], ``reflux_ratio``
+        (W / W_min of the key pair) [-], ``extraction_ratio``, ``scrub_ratio`` [-],
+        ``feed_m3_h``, ``organic_m3_h``, ``scrub_m3_h``, ``strip_m3_h`` [m3/h],
+        ``oa_extraction``, ``oa_scrub``, ``oa_strip`` [-], ``mixer_m3``, ``settler_m2``,
+        ``settler_m3`` (all stages) and ``organic_inventory_m3``.
+    products : pandas.DataFrame
+        ``product``, ``species``, ``elements``, ``purity_target``, ``purity`` (oxide mass
+        fraction of the payable elements) [-], ``tpa`` (oxide in the product liquor)
+        [t/y], ``payable_tpa`` [t/y], ``recovery`` (payable oxide / payable oxide fed)
+        [-], ``cascade``, ``stream`` (extract or raffinate), ``meets_target``.
+    reagents : pandas.DataFrame
+        ``use``, ``reagent``, ``cascade``, ``unit`` (t, GJ, MWh), ``per_year`` [unit/y],
+        ``per_t_product`` [unit per t of all products], ``basis``.
+    equipment : pandas.DataFrame
+        ``item``, ``cascade``, ``section``, ``count``, ``size``, ``size_unit``,
+        ``flow_m3_h``, ``mixer_m3``, ``settler_m2``, ``settler_m3`` (per unit),
+        ``purchased_usd`` (all units) [US$], ``installation_factor`` [-],
+        ``installed_usd`` [US$], ``basis``.
+    costs : pandas.DataFrame
+        Capital and operating cost lines: ``category`` (capex, opex), ``item``,
+        ``value_usd`` (capex US$; opex US$/y), ``quantity``, ``quantity_unit``,
+        ``unit_price``, ``price_unit``, ``basis``, ``source``, ``date``.
+    distribution : pandas.DataFrame
+        Where each element of the SX feed goes: ``element``, ``destination`` (a product
+        or ``losses``), ``fraction`` [-], ``tonnes_per_year`` [t/y element].
+    feed_oxide_tpa : pandas.Series
+        The SX feed, rare-earth oxides [t/y], indexed by oxide species.
+    system : str
+        Extractant system and where its separation factors come from.
+    designs : tuple
+        The :class:`~mine2magnet.processing.sx.DesignResult` of each cascade (None where
+        bypassed), for stage profiles and plots.
+    """
+
+    cascades: pd.DataFrame
+    products: pd.DataFrame
+    reagents: pd.DataFrame
+    equipment: pd.DataFrame
+    costs: pd.DataFrame
+    distribution: pd.DataFrame
+    feed_oxide_tpa: pd.Series
+    system: str
+    designs: tuple = field(default=(), repr=False)
+
+    @property
+    def total_stages(self) -> int:
+        """All extraction, scrub and strip stages of the train [-]."""
+        return int(self.cascades["n_total"].sum())
+
+    @property
+    def capex_usd(self) -> float:
+        """Capital cost, sum of the capex lines [US$]."""
+        return float(self.costs.loc[self.costs["category"] == "capex", "value_usd"].sum())
+
+    @property
+    def opex_usd_per_year(self) -> float:
+        """Operating cost, sum of the opex lines [US$/y]."""
+        return float(self.costs.loc[self.costs["category"] == "opex", "value_usd"].sum())
 
 
 @dataclass(frozen=True)
@@ -320,6 +407,8 @@ class Flowsheet:
         The feed the balance was run on.
     input_hash : str
         Hash of the feed and the parameters (16 hex characters).
+    refinery : Refinery or None
+        The SX train design when ``[processing.refinery]`` is given.
     """
 
     streams: pd.DataFrame
@@ -331,6 +420,7 @@ class Flowsheet:
     products: ProductSlate
     feed: Feed
     input_hash: str = field(default="")
+    refinery: Refinery | None = field(default=None, repr=False)
 
     @property
     def warnings(self) -> list[str]:

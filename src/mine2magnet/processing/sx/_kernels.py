@@ -20,7 +20,8 @@ residuals with an Armijo backtracking line search on ``|r|^2``. Any positive ``t
 feasible state (all flows non-negative), so the iteration can start anywhere. Newton can
 stall far from the solution where pinch zones or inventories of an element (an element
 whose extraction factor is close to one over many stages accumulates) make the problem
-nearly singular on the way. The solver then tries Anderson-accelerated successive
+nearly singular on the way. The solver then tries pseudo-transient continuation (implicit
+pseudo-time steps that grow into Newton steps), Anderson-accelerated successive
 substitution and, as the safety net, runs the cascade's own start-up dynamics (discrete
 cycles of mixing, settling and phase transfer, whose fixed point is the steady state and
 which converge from any state) in blocks, retrying Newton after each; Newton finishes the
@@ -280,6 +281,73 @@ def _newton(phi, prob, beta, tol, max_iter, max_step, x, y, s, r, work):
 
 
 @njit(cache=True)
+def _ptc(phi, prob, beta, tol, max_iter, max_step, x, y, s, r, work):
+    """Pseudo-transient continuation (Kelley & Keyes 1998) on the closure residuals.
+
+    Each step solves ``(I / dt + J) dphi = -r``: for a small pseudo time step ``dt`` a
+    cautious implicit step along the residual flow ``dphi/dt = -r`` (whose fixed point is
+    the steady state), for a large one Newton's step. Every finite step is taken and
+    ``dt = |r_0| / |r|`` (switched evolution relaxation, Mulder & van Leer 1985): the step
+    stays cautious while the residual is large and becomes Newton's as it falls. This
+    crosses the nearly singular regions where a pinch zone or an inventory forms — where
+    plain Newton's line search stalls — and ends with Newton's quadratic convergence. In
+    place; returns ``(converged, iterations)``.
+    """
+    theta_fixed, free, eta, carry, link, r1, r2, kind, p1, p2, atot = prob
+    n = theta_fixed.shape[0]
+    ncomp = beta.shape[0]
+    nf = free.shape[0]
+    jac = np.empty((nf, nf))
+    xt = np.empty((n, ncomp))
+    yt = np.empty((n, ncomp))
+    st = np.empty(n)
+    rt = np.empty(nf)
+    phit = np.empty(nf)
+    norm0 = np.sqrt(np.dot(r, r))
+    if not np.isfinite(norm0):
+        return False, 0
+    dt = 1.0
+    it = 0
+    while np.max(np.abs(r)) > tol:
+        if it >= max_iter:
+            return False, it
+        it += 1
+        _jacobian(phi, free, theta_fixed, beta, eta, carry, link, kind, p2, atot, x, s, jac, work)
+        if not np.all(np.isfinite(jac)):
+            return False, it
+        for j in range(nf):
+            jac[j, j] += 1.0 / dt
+        try:
+            step = np.linalg.solve(jac, -r)
+        except Exception:  # singular: shorten the pseudo time step
+            dt *= 0.25
+            continue
+        big = np.max(np.abs(step))
+        if not np.isfinite(big):
+            dt *= 0.25
+            continue
+        if big > max_step:
+            step *= max_step / big
+        for j in range(nf):
+            phit[j] = phi[j] + step[j]
+        _evaluate(
+            phit, free, theta_fixed, beta, eta, carry, link, r1, r2, kind, p1, p2, atot,
+            xt, yt, st, rt, work,
+        )  # fmt: skip
+        nt = np.sqrt(np.dot(rt, rt))
+        if not np.isfinite(nt):
+            dt *= 0.25
+            continue
+        phi[:] = phit
+        x[:, :] = xt
+        y[:, :] = yt
+        s[:] = st
+        r[:] = rt
+        dt = min(max(norm0 / max(nt, 1e-300), 1e-3), 1e15)
+    return True, it
+
+
+@njit(cache=True)
 def _stage_ratio(m, yin, beta, eta, carry, kind, p1, p2, th0):
     """Ratio ``theta`` of one stage holding ``m`` (organic part ``yin`` entered as organic).
 
@@ -499,12 +567,14 @@ def solve_cascade(
     max_cycles,
     max_step,
 ):
-    """Steady state in three stages, each tried only if the previous one fails:
+    """Steady state in four stages, each tried only if the previous one fails:
 
     1. damped Newton from each row of ``starts`` in turn (``phi0`` is the first);
-    2. Anderson-accelerated successive substitution from ``phi0`` (fast, not always
+    2. pseudo-transient continuation from ``phi0`` (robust where pinch zones and
+       inventories form; ends in Newton);
+    3. Anderson-accelerated successive substitution from ``phi0`` (fast, not always
        convergent), with Newton attempts;
-    3. start-up cycles of the cascade from ``phi0`` (slow where inventories build up,
+    4. start-up cycles of the cascade from ``phi0`` (slow where inventories build up,
        but convergent from any state), in doubling blocks with a Newton attempt after
        each block.
 
@@ -550,6 +620,14 @@ def solve_cascade(
         if ok:
             break
     done = 0
+    if not ok and nf > 0:
+        phi[:] = phi0
+        _evaluate(
+            phi, free, theta_fixed, beta, eta, carry, link, r1, r2, kind, p1, p2, atot,
+            x, y, s, r, work,
+        )  # fmt: skip
+        ok, it = _ptc(phi, prob, beta, tol, 20 * max_iter, max_step, x, y, s, r, work)
+        iters += it
     if not ok and nf > 0:
         phi[:] = phi0
         _evaluate(

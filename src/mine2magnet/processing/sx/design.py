@@ -170,8 +170,10 @@ def xu_estimate(
     Aqueous feed (DOMAIN.md §3): ``S = W + f'_A``, ``E_M = S/(W+1)``, ``E'_M = S/W``; the
     optimum sets ``E_M = 1/sqrt(beta)`` if ``f'_B > sqrt(beta)/(1+sqrt(beta))`` and
     ``E'_M = sqrt(beta)`` otherwise. Organic feed: ``W = S + f'_B``, ``E_M = S/W``,
-    ``E'_M = (S+1)/W``; DOMAIN.md gives no closed-form optimum for it, so the reflux that
-    minimises Xu's total stage estimate is used.
+    ``E'_M = (S+1)/W``. Its optimum follows from the aqueous one by exchanging the phases
+    (and with them the roles of A and B and of the two sections): the sections' ratios map
+    to ``1/E'_M`` and ``1/E_M``, so ``E'_M = sqrt(beta)`` if
+    ``f'_A > sqrt(beta)/(1+sqrt(beta))`` and ``E_M = 1/sqrt(beta)`` otherwise.
 
     Examples
     --------
@@ -208,7 +210,10 @@ def xu_estimate(
             e_s = sq
         w = fp_a / (e_s - 1.0)
     elif feed_phase == "organic":
-        w = _argmin_xu_total(beta, a, b, fp_a, fp_b)
+        # E'_M = (S + 1)/W = sqrt(beta), else E_M = S/W = 1/sqrt(beta); W = S + f'_B
+        scrub_limited = fp_a > sq / (1.0 + sq)
+        s_opt = (1.0 - sq * fp_b) / (sq - 1.0) if scrub_limited else fp_b / (sq - 1.0)
+        w = s_opt + fp_b
     else:
         raise ConfigError(f"xu: feed_phase must be 'aqueous' or 'organic', not {feed_phase!r}")
     s, e_m, e_s = _ratios_from_scrub(w, fp_a, fp_b, feed_phase)
@@ -233,23 +238,6 @@ def xu_estimate(
         n_extraction=n,
         n_scrub=m1,
     )
-
-
-def _argmin_xu_total(beta: float, a: float, b: float, fp_a: float, fp_b: float) -> float:
-    """Reflux minimising Xu's n + m + 1 for an organic feed (golden-section on log W)."""
-    from scipy.optimize import minimize_scalar
-
-    def total(logw: float) -> float:
-        w = math.exp(logw)
-        s, e_m, e_s = _ratios_from_scrub(w, fp_a, fp_b, "organic")
-        if s <= 0:
-            return 1e9
-        n, m1 = _xu_stages(beta, a, b, e_m, e_s, "organic")
-        return n + m1 if math.isfinite(n + m1) else 1e9
-
-    lo = math.log(fp_b * 1.0001 + 1e-9)
-    res = minimize_scalar(total, bounds=(lo, lo + 12.0), method="bounded")
-    return math.exp(res.x)
 
 
 # ------------------------------------------------------------------------------ targets
@@ -679,7 +667,11 @@ class _Evaluator:
             if self.last is not None or self.template is not None:
                 theta0 = np.concatenate([_resample(th[:ln], n), _resample(th[ln : ln + lm], m)])
             try:
-                res = simulate(cas, theta0=theta0)
+                # a warm start either converges quickly or is abandoned for the cold start
+                # (whose robust fallbacks run to the end)
+                res = simulate(
+                    cas, theta0=theta0, max_cycles=2000 if theta0 is not None else 400_000
+                )
             except CascadeConvergenceError:
                 res = simulate(cas)
             self.cache[key] = res
