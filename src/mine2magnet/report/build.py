@@ -1284,6 +1284,29 @@ def _primary_column(tables: Mapping[str, pd.DataFrame], dump: Mapping[str, Any])
     return "TREO_pct"
 
 
+#: Later-stage chapters: (store-table prefixes, module, function); each is included when
+#: the store holds a table of its stages, so a resource-only project keeps ten chapters.
+_LATER_CHAPTERS = (
+    (("mining__", "schedule__", "reserve__"), "chapter_mining", "mining_chapter"),
+    (("processing__",), "chapter_processing", "processing_chapter"),
+    (("economics__",), "chapter_economics", "economics_chapter"),
+)
+
+
+def _later_stage_chapters(
+    tables: Mapping[str, pd.DataFrame], dump: Mapping[str, Any], synthetic: bool
+) -> list[Section]:
+    """Mining, processing and economics chapters for the stages that have run."""
+    import importlib
+
+    out = []
+    for prefixes, module, func in _LATER_CHAPTERS:
+        if any(name.startswith(prefixes) for name in tables):
+            build = getattr(importlib.import_module(f"mine2magnet.report.{module}"), func)
+            out.append(build(tables, dump, synthetic=synthetic))
+    return out
+
+
 def build_resource_report(
     store_tables: Mapping[str, pd.DataFrame],
     project_dump: Mapping[str, Any],
@@ -1339,6 +1362,7 @@ def build_resource_report(
         _chapter_classification(ctx),
         _chapter_grade_tonnage(ctx),
         _chapter_view3d(ctx),
+        *_later_stage_chapters(store_tables, project_dump, synthetic),
         _chapter_table1(ctx),
         provenance_section(project_dump, runs, input_hashes, software_version=software_version),
     )
