@@ -9,6 +9,13 @@ The usual path::
     mc = run_monte_carlo(v.model, params.montecarlo, seed=project.project.seed)
     m = magnet_equivalents(oxide_tpa_from_plan(plan), params.magnet)
 
+or the whole stage at once (plan, valuation, sensitivity, break-even, Monte Carlo, magnet,
+partner scenarios; ``result.tables()`` are the store tables ``economics__*``)::
+
+    params, scenarios = economics_and_scenarios(project)
+    result = run_economics(flowsheet, None, params, scenarios=scenarios,
+                           seed=project.project.seed)
+
 Conventions (money basis, timing, tax, royalties) are in ``docs/economics.md``.
 """
 
@@ -42,7 +49,24 @@ from mine2magnet.economics.plan import (
     plan_from_product_slate,
 )
 from mine2magnet.economics.prices import PriceDeck, available_price_decks, load_price_deck
+from mine2magnet.economics.scenarios import (
+    ScenarioParams,
+    ScenarioResults,
+    economics_and_scenarios,
+    route_intermediates,
+    run_scenarios,
+    scenario_params,
+)
 from mine2magnet.economics.sensitivity import Sensitivity, break_even_prices, sensitivity
+from mine2magnet.economics.stage import (
+    EconomicsResult,
+    ProcessingBasis,
+    economics_plan,
+    plan_from_schedule,
+    processing_basis,
+    run_economics,
+    slate_from_tables,
+)
 from mine2magnet.economics.timing import Timing, fisher_nominal, fisher_real
 from mine2magnet.economics.valuation import (
     Metrics,
@@ -56,13 +80,17 @@ __all__ = [
     "COST_CLASSES",
     "CashFlowModel",
     "EconomicsParams",
+    "EconomicsResult",
     "FiscalRegime",
     "MagnetEquivalents",
     "Metrics",
     "MonteCarloResult",
     "PriceDeck",
+    "ProcessingBasis",
     "ProductionPlan",
     "RoyaltyRule",
+    "ScenarioParams",
+    "ScenarioResults",
     "Sensitivity",
     "Timing",
     "Valuation",
@@ -71,7 +99,9 @@ __all__ = [
     "break_even_prices",
     "build_model",
     "discounted_payback",
+    "economics_and_scenarios",
     "economics_params",
+    "economics_plan",
     "evaluate",
     "fisher_nominal",
     "fisher_real",
@@ -88,8 +118,15 @@ __all__ = [
     "plan_for_project",
     "plan_from_params",
     "plan_from_product_slate",
+    "plan_from_schedule",
+    "processing_basis",
+    "route_intermediates",
+    "run_economics",
     "run_monte_carlo",
+    "run_scenarios",
+    "scenario_params",
     "sensitivity",
+    "slate_from_tables",
     "value_model",
     "value_project",
 ]
