@@ -699,6 +699,8 @@ def _run_all(project_path: Path, *, force: bool, show_progress: bool) -> dict[st
         doc["resources"] = _resource_doc(proj, result, force, show_progress)
     if proj.processing:
         doc["processing"] = _processing_doc(proj, force, show_progress)
+    if proj.processing and proj.economics:
+        doc["economics"] = _economics_doc(proj, _economics_stage(proj, force, show_progress))
     comps = result.composites.table
     cols = [c for c in ("TREO_pct", "ThO2_pct") if c in comps]
     doc["composite_summary"] = {
@@ -736,6 +738,119 @@ def _print_run(doc: dict[str, Any]) -> None:
         _print_resource(doc["resources"])
     if "processing" in doc:
         _print_processing(doc["processing"])
+    if "economics" in doc:
+        _print_economics(doc["economics"])
+        _print_scenarios(doc["economics"])
+
+
+# ---------------------------------------------------------------------------- economics
+def _print_frame(title: str, frame) -> None:  # frame: pandas.DataFrame
+    from mine2magnet.economics.summary import format_frame
+
+    t = Table(title=title)
+    text = format_frame(frame)
+    for i, c in enumerate(text.columns):
+        t.add_column(str(c).replace("_", " "), justify="left" if i == 0 else "right")
+    for row in text.itertuples(index=False):
+        t.add_row(*row)
+    out.print(t)
+
+
+def _economics_stage(project, force: bool, show_progress: bool, schedule: Any = None):
+    """The processing stage (reused when unchanged) and the economics stage on top of it."""
+    from mine2magnet.pipeline import run_economics_stage, run_processing_stage
+    from mine2magnet.store import Store
+
+    with (
+        _progress(show_progress, total=2) as step,
+        Store(project.path(project.project.store)) as store,
+    ):
+        proc = run_processing_stage(project, store, force=force, progress=step)
+        return run_economics_stage(
+            project, store, proc, schedule=schedule, force=force, progress=step
+        )
+
+
+def _economics_doc(project, stage) -> dict[str, Any]:
+    from mine2magnet.economics.summary import economics_summary, scenario_summary
+
+    t = stage.tables
+    doc: dict[str, Any] = {
+        "synthetic": project.project.synthetic,
+        "reused_stored_results": stage.run.reused,
+        "run_id": stage.run.run_id,
+        "changed_params": list(stage.run.changed_params),
+        "production_plan": "mine schedule"
+        if "stage.reserve" in stage.run.input_hashes
+        else "steady state ([economics.production])",
+    }
+    doc.update(economics_summary(t))
+    doc["scenarios"] = scenario_summary(t)
+    doc["notes"] = t.get("notes")
+    return doc
+
+
+def _print_economics(doc: dict[str, Any]) -> None:
+    if doc["synthetic"]:
+        out.print(f"[bold yellow]{SYNTHETIC_BANNER}[/]")
+    out.print(f"production plan: {doc['production_plan']}")
+    _print_frame("Value and returns", doc["metrics"])
+    _print_frame("Cash flow (US$ M)", doc["cashflow"])
+    _print_frame("Monte Carlo NPV at the unchanged discount rate", doc["montecarlo"])
+    magnet = doc["magnet"]
+    _print_frame("Mine to magnet (average production year)", magnet.drop(columns="source"))
+
+
+def _print_scenarios(doc: dict[str, Any]) -> None:
+    if doc["synthetic"]:
+        out.print(f"[bold yellow]{SYNTHETIC_BANNER}[/]")
+    _print_frame("Partner scenarios (US$ M; NPVs at the discount rate)", doc["scenarios"])
+    if len(doc["scenarios"]) <= 1:
+        out.print("no [[economics.scenarios]] in the project file: base case only")
+
+
+@app.command()
+def economics(
+    project: ProjectArg = Path("."),
+    force: Annotated[bool, typer.Option(help="Recompute even if inputs are unchanged.")] = False,
+    as_json: JsonOpt = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Value the project: cash flows, NPV/IRR, Monte Carlo P10/P50/P90, mine to magnet."""
+    from mine2magnet.config import load_project
+
+    def go() -> dict[str, Any]:
+        proj = load_project(project)
+        return _economics_doc(proj, _economics_stage(proj, force, not as_json))
+
+    doc = _guard(debug, go)
+    if as_json:
+        _emit_json(doc)
+    else:
+        _print_economics(doc)
+
+
+@app.command()
+def scenarios(
+    project: ProjectArg = Path("."),
+    force: Annotated[bool, typer.Option(help="Recompute even if inputs are unchanged.")] = False,
+    as_json: JsonOpt = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Compare the partner scenarios of [[economics.scenarios]]: NPV, capex, value in country."""
+    from mine2magnet.config import load_project
+
+    def go() -> dict[str, Any]:
+        proj = load_project(project)
+        doc = _economics_doc(proj, _economics_stage(proj, force, not as_json))
+        keep = ("synthetic", "reused_stored_results", "run_id", "production_plan", "scenarios")
+        return {k: doc[k] for k in keep}
+
+    doc = _guard(debug, go)
+    if as_json:
+        _emit_json(doc)
+    else:
+        _print_scenarios(doc)
 
 
 # ------------------------------------------------------------------------------- report

@@ -21,6 +21,7 @@ from mine2magnet.store import RunRecord, Store, cache_key, file_sha256
 
 __all__ = [
     "DrillholeStage",
+    "EconomicsStage",
     "EstimationStage",
     "PitStage",
     "ProcessingStage",
@@ -28,6 +29,7 @@ __all__ = [
     "StageRun",
     "drillhole_inputs",
     "run_drillhole_stage",
+    "run_economics_stage",
     "run_estimation_stage",
     "run_pit_stage",
     "run_processing_stage",
@@ -491,3 +493,59 @@ def run_pit_stage(
 
     tables, run = _cached_stage(store, "mining", inputs, params, compute, force=force)
     return PitStage(tables, run, holder.get("outcome"))
+
+
+# --------------------------------------------------------------------------- economics
+@dataclass(frozen=True)
+class EconomicsStage:
+    """Result of the economics stage: cash flows, metrics, risk, scenarios (tables)."""
+
+    tables: dict[str, pd.DataFrame]
+    run: StageRun
+    result: Any = None  # the typed EconomicsResult when computed in this process
+
+
+def run_economics_stage(
+    project: Project,
+    store: Store,
+    processing: ProcessingStage,
+    *,
+    schedule: Any = None,
+    force: bool = False,
+    progress: Progress = _noop,
+) -> EconomicsStage:
+    """Value the project: cash flows, NPV/IRR, sensitivity, Monte Carlo, scenarios, magnets.
+
+    Products come from the processing stage (its typed flowsheet, or its stored tables
+    when it was reused); with ``schedule`` (a stage result whose tables hold
+    ``schedule_periods``) the mine schedule replaces the steady-state production plan.
+    Cached on the processing (and schedule) cache keys and the ``[economics]`` section.
+    """
+    from mine2magnet.economics import economics_and_scenarios, run_economics
+
+    params_dump = {"economics": project.model_dump(mode="json")["economics"]}
+    params_dump["seed"] = project.project.seed
+    inputs = {"stage.processing": processing.run.cache_key}
+    periods = None
+    if schedule is not None:
+        inputs[f"stage.{schedule.run.stage}"] = schedule.run.cache_key
+        periods = schedule.tables.get("schedule_periods")
+    holder: dict[str, Any] = {}
+
+    def compute() -> dict[str, pd.DataFrame]:
+        progress("valuing the project (DCF, Monte Carlo, scenarios)")
+        params, scenarios = economics_and_scenarios(project)
+        products = processing.flowsheet if processing.flowsheet is not None else processing.tables
+        result = run_economics(
+            products,
+            None,
+            params,
+            scenarios=scenarios,
+            schedule_periods=periods,
+            seed=project.project.seed,
+        )
+        holder["result"] = result
+        return result.tables()
+
+    tables, run = _cached_stage(store, "economics", inputs, params_dump, compute, force=force)
+    return EconomicsStage(tables, run, holder.get("result"))
