@@ -250,7 +250,11 @@ def test_the_checks_catch_a_script_and_a_fetch(driver, tmp_path):
     driver.get_log("performance")
     driver.get_log("browser")
     driver.get(path.resolve().as_uri())
-    alert = driver.switch_to.alert
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    # the page's script may run after get() returns on a busy machine: wait for it
+    alert = WebDriverWait(driver, 30).until(expected_conditions.alert_is_present())
     assert alert.text == "bug"
     alert.accept()
     time.sleep(0.5)
@@ -302,10 +306,12 @@ def _all_text(report) -> str:
 
 @pytest.mark.slow
 def test_demo_report_draws_every_figure(demo):
-    from mine2magnet.report.build import CHAPTER_IDS, PLANNED_FIGURES
+    from mine2magnet.report.build import CHAPTER_IDS, LATER_CHAPTER_IDS, PLANNED_FIGURES
 
     report = demo["report"]
-    assert tuple(s.id for s in report.sections) == CHAPTER_IDS
+    ids = tuple(s.id for s in report.sections)
+    assert tuple(i for i in ids if i in CHAPTER_IDS) == CHAPTER_IDS
+    assert set(ids) - set(CHAPTER_IDS) <= set(LATER_CHAPTER_IDS)
     text = _all_text(report)
     assert "could not be drawn" not in text, text[text.find("could not be drawn") - 200 :][:600]
     written = []
@@ -379,13 +385,15 @@ def test_demo_report_in_chromium(driver, demo, tmp_path):
     """The demo report opens with every chapter and figure, no error and no request."""
     import re
 
-    from mine2magnet.report.build import CHAPTER_IDS
+    from mine2magnet.report.build import CHAPTER_IDS, LATER_CHAPTER_IDS
 
     html = demo["html"].read_text(encoding="utf-8")
+    chapters = [c for c in (*CHAPTER_IDS, *LATER_CHAPTER_IDS) if f'id="{c}"' in html]
+    assert set(CHAPTER_IDS) <= set(chapters)
     figure_ids = re.findall(r'<figure class="figure-block[^"]*" id="([^"]+)"', html)
     n_plotly = html.count('class="plotly-target"')
     text = _check_page(
-        driver, demo["html"], CHAPTER_IDS, figure_ids, n_plotly, tmp_path / "demo.png"
+        driver, demo["html"], tuple(chapters), figure_ids, n_plotly, tmp_path / "demo.png"
     )
     shutil.copy(tmp_path / "demo.png", demo["dir"] / "demo.png")
     assert "Provenance" in text and "JORC Table 1" in text

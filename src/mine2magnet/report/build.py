@@ -41,6 +41,7 @@ from mine2magnet.report.provenance import provenance_section
 
 __all__ = [
     "CHAPTER_IDS",
+    "LATER_CHAPTER_IDS",
     "MAX_3D_BLOCKS",
     "MAX_LISTING_ROWS",
     "PLANNED_FIGURES",
@@ -1285,12 +1286,16 @@ def _primary_column(tables: Mapping[str, pd.DataFrame], dump: Mapping[str, Any])
 
 
 #: Later-stage chapters: (store-table prefixes, module, function); each is included when
-#: the store holds a table of its stages, so a resource-only project keeps ten chapters.
+#: the store holds a table of its stages (before JORC Table 1), so a resource-only project
+#: keeps the ten chapters of :data:`CHAPTER_IDS`. Their anchors: :data:`LATER_CHAPTER_IDS`.
 _LATER_CHAPTERS = (
     (("mining__", "schedule__", "reserve__"), "chapter_mining", "mining_chapter"),
     (("processing__",), "chapter_processing", "processing_chapter"),
     (("economics__",), "chapter_economics", "economics_chapter"),
 )
+
+
+LATER_CHAPTER_IDS: tuple[str, ...] = ("mining", "processing", "economics")
 
 
 def _later_stage_chapters(
