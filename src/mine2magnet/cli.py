@@ -543,31 +543,54 @@ def _maybe_pit(project, store, est, force: bool, step):
     return run_pit_stage(project, store, est, force=force, progress=step)
 
 
-def _mine_doc(project, drillholes, force: bool, show_progress: bool) -> dict[str, Any]:
-    from mine2magnet.pipeline import run_estimation_stage, run_pit_stage
+def _mine_stages(project, drillholes, force: bool, show_progress: bool):
+    """Estimation → pit → resources → schedule and Ore Reserve (stored stages reused)."""
+    from mine2magnet.pipeline import (
+        run_estimation_stage,
+        run_pit_stage,
+        run_resource_stage,
+        run_schedule_stage,
+    )
     from mine2magnet.store import Store
 
     with (
-        _progress(show_progress, total=4) as step,
+        _progress(show_progress, total=7) as step,
         Store(project.path(project.project.store)) as store,
     ):
         est = run_estimation_stage(project, store, drillholes, force=force, progress=step)
         pit = run_pit_stage(project, store, est, force=force, progress=step)
+        res = run_resource_stage(project, store, drillholes, est, pit, force=force, progress=step)
+        reserve = run_schedule_stage(project, store, est, pit, res, force=force, progress=step)
+    return pit, reserve
+
+
+def _mine_doc(project, pit, reserve) -> dict[str, Any]:
+    from mine2magnet.mining import mining_params
+    from mine2magnet.mining.schedule_params import reserve_params
+
     t = pit.tables
+    r = reserve.tables
     return {
         "synthetic": project.project.synthetic,
-        "reused_stored_results": pit.run.reused,
-        "run_id": pit.run.run_id,
-        "params_hash": pit.run.params_hash,
-        "changed_params": list(pit.run.changed_params),
+        "reused_stored_results": pit.run.reused and reserve.run.reused,
+        "run_id": reserve.run.run_id,
+        "changed_params": sorted(set(pit.run.changed_params) | set(reserve.run.changed_params)),
         "pit_summary": t["pit_summary"],
         "pit_by_pit": t["pit_by_pit"],
         "phases": t["phases"],
         "slope_zones": t["slope_zones"],
+        "schedule_periods": r["schedule_periods"],
+        "reserve_statement": r["reserve_statement"],
+        "reserve_meta": r["reserve_meta"],
+        "reserve_reconciliation": r["reserve_reconciliation"],
+        "reserve_params": reserve_params(mining_params(project)).model_dump(mode="json"),
     }
 
 
 def _print_mine(doc: dict[str, Any]) -> None:
+    from mine2magnet.mining.reserve import reserve_statement_text, statement_rounding
+    from mine2magnet.mining.schedule_params import ReserveParams
+
     tag = " (SYNTHETIC)" if doc["synthetic"] else ""
     t = Table(title=f"Pit optimisation{tag}")
     for c in ("item", "value", "unit"):
@@ -611,6 +634,40 @@ def _print_mine(doc: dict[str, Any]) -> None:
             f"min width {r['min_width_m']:.0f} m ({width})"
         )
 
+    sched = doc["schedule_periods"]
+    heads = {
+        "year_from": "from year",
+        "mined_tonnes": "mined Mt",
+        "feed_tonnes": "plant feed Mt",
+        "TREO_pct": "TREO %",
+        "NdPr_pct": "NdPr %",
+        "cash_flow_usd": "cash US$M",
+        "discounted_cash_flow_usd": "disc. cash US$M",
+    }
+    cols = [c for c in heads if c in sched]
+    scale = {"mined_tonnes": 1e-6, "feed_tonnes": 1e-6}
+    scale.update({"cash_flow_usd": 1e-6, "discounted_cash_flow_usd": 1e-6})
+    t = Table(title=f"Life-of-mine schedule{tag} (phase-bench MIP)")
+    for c in cols:
+        t.add_column(heads[c], justify="right")
+    for _, r in sched[cols].iterrows():
+        t.add_row(*[f"{r[c] * scale.get(c, 1):,.{0 if c == 'year_from' else 2}f}" for c in cols])
+    out.print(t)
+    st = doc["reserve_statement"]
+    heads = {"class": "class", "tonnes": "Mt", "TREO_pct": "TREO %", "NdPr_pct": "NdPr oxide %",
+             "TREO_t": "TREO kt", "NdPr_t": "NdPr oxide kt"}  # fmt: skip
+    show = [c for c in heads if c in st]
+    text = reserve_statement_text(
+        st, statement_rounding(ReserveParams.model_validate(doc["reserve_params"])), show,
+        {"tonnes": 1e-6, "TREO_t": 1e-3, "NdPr_t": 1e-3},
+    )  # fmt: skip
+    t = Table(title=f"Ore Reserve{tag}, JORC Code 2012 (plant feed)")
+    for c in show:
+        t.add_column(heads[c], justify="left" if c == "class" else "right")
+    for row in text.itertuples(index=False):
+        t.add_row(*row)
+    out.print(t)
+
 
 @app.command()
 def mine(
@@ -619,11 +676,11 @@ def mine(
     as_json: JsonOpt = False,
     debug: DebugOpt = False,
 ) -> None:
-    """Optimise the pit: block values, slopes, ultimate and nested pits, phases."""
+    """Optimise the pit (values, slopes, nested pits, phases), schedule it, state the Reserve."""
 
     def go() -> dict[str, Any]:
         proj, dh = _run_drillholes(project, force=force, show_progress=not as_json)
-        return _mine_doc(proj, dh, force, show_progress=not as_json)
+        return _mine_doc(proj, *_mine_stages(proj, dh, force, not as_json))
 
     doc = _guard(debug, go)
     if as_json:
@@ -692,15 +749,18 @@ def sx_simulate(
 def _run_all(project_path: Path, *, force: bool, show_progress: bool) -> dict[str, Any]:
     proj, result = _run_drillholes(project_path, force=force, show_progress=show_progress)
     doc = {"drillholes": _validation_doc(proj, result)}
+    reserve = None
     if proj.blockmodel:
         doc["estimation"] = _estimation_doc(proj, result, force, show_progress)
         if proj.mining:
-            doc["mining"] = _mine_doc(proj, result, force, show_progress)
+            pit, reserve = _mine_stages(proj, result, force, show_progress)
+            doc["mining"] = _mine_doc(proj, pit, reserve)
         doc["resources"] = _resource_doc(proj, result, force, show_progress)
     if proj.processing:
         doc["processing"] = _processing_doc(proj, force, show_progress)
     if proj.processing and proj.economics:
-        doc["economics"] = _economics_doc(proj, _economics_stage(proj, force, show_progress))
+        econ = _economics_stage(proj, force, show_progress, schedule=reserve)
+        doc["economics"] = _economics_doc(proj, econ)
     comps = result.composites.table
     cols = [c for c in ("TREO_pct", "ThO2_pct") if c in comps]
     doc["composite_summary"] = {

@@ -25,6 +25,7 @@ __all__ = [
     "EstimationStage",
     "PitStage",
     "ProcessingStage",
+    "ReserveStage",
     "ResourceStage",
     "StageRun",
     "drillhole_inputs",
@@ -34,6 +35,7 @@ __all__ = [
     "run_pit_stage",
     "run_processing_stage",
     "run_resource_stage",
+    "run_schedule_stage",
 ]
 
 Progress = Callable[[str], None]
@@ -549,3 +551,54 @@ def run_economics_stage(
 
     tables, run = _cached_stage(store, "economics", inputs, params_dump, compute, force=force)
     return EconomicsStage(tables, run, holder.get("result"))
+
+
+# ----------------------------------------------------------------------------- reserve
+@dataclass(frozen=True)
+class ReserveStage:
+    """Result of the schedule and Ore Reserve stage (tables ``reserve__*``)."""
+
+    tables: dict[str, pd.DataFrame]
+    run: StageRun
+    outcome: Any = None  # the typed ScheduleReserve when computed in this process
+
+
+def run_schedule_stage(
+    project: Project,
+    store: Store,
+    estimation: EstimationStage,
+    pit: PitStage,
+    resources: ResourceStage,
+    *,
+    force: bool = False,
+    progress: Progress = _noop,
+) -> ReserveStage:
+    """Life-of-mine schedule of the phase pit and the JORC Ore Reserve (``reserve__*``).
+
+    Cached on the estimation, pit and resources stages' cache keys and the whole
+    ``[mining]`` section (prices and costs value the blocks; schedule and reserve keys).
+    """
+    from mine2magnet.mining import mining_params
+    from mine2magnet.mining.stage import STAGE, schedule_and_reserve
+
+    params = {"mining": project.model_dump(mode="json")["mining"]}
+    inputs = {
+        "stage.estimation": estimation.run.cache_key,
+        "stage.mining": pit.run.cache_key,
+        "stage.resources": resources.run.cache_key,
+    }
+    holder: dict[str, Any] = {}
+
+    def compute() -> dict[str, pd.DataFrame]:
+        progress("scheduling the pit and stating the Ore Reserve")
+        out = schedule_and_reserve(
+            pit.tables,
+            resources.tables,
+            mining_params(project),
+            estimation_blocks=estimation.tables.get("blocks"),
+        )
+        holder["outcome"] = out
+        return out.tables()
+
+    tables, run = _cached_stage(store, STAGE, inputs, params, compute, force=force)
+    return ReserveStage(tables, run, holder.get("outcome"))

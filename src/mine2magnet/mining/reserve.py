@@ -55,6 +55,7 @@ __all__ = [
     "reserve_from_blocks",
     "reserve_statement_text",
     "run_reserve",
+    "statement_rounding",
     "table1_section4",
 ]
 
@@ -416,6 +417,14 @@ def _round(statement: pd.DataFrame, rounding: Mapping[str, SigFigs]) -> pd.DataF
     return out
 
 
+def statement_rounding(rp: Any) -> dict[str, SigFigs]:
+    """Significant figures per statement row: Proved, Probable and Total at the reserve
+    rule, the Inferred memo row at the Inferred rule (``[mining.reserve.rounding]``)."""
+    rounding = {c: rp.rounding.reserve for c in (*RESERVE_CLASSES, "Total")}
+    rounding[INFERRED_ROW] = rp.rounding.inferred
+    return rounding
+
+
 def reserve_statement_text(
     statement: pd.DataFrame,
     rounding: Mapping[str, SigFigs],
@@ -565,8 +574,7 @@ def reserve_from_blocks(
     inf_m = {s: float((mined * t[f"inferred_{s}_t"].to_numpy()).sum()) for s in names}
     rows_out.append(_row(INFERRED_ROW, inf_t, inf_m, names))
     unrounded = pd.DataFrame(rows_out)
-    rounding = {c: rp.rounding.reserve for c in (*RESERVE_CLASSES, "Total")}
-    rounding[INFERRED_ROW] = rp.rounding.inferred
+    rounding = statement_rounding(rp)
     statement = _round(unrounded, rounding)
 
     # ---- reconciliation (in situ M + I → plant feed)

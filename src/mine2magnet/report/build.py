@@ -1207,19 +1207,50 @@ def _chapter_view3d(ctx: _Ctx) -> Section:
 
 
 # ------------------------------------------------------------------------ 9 Table 1
+def _section4_rows(ctx: _Ctx) -> pd.DataFrame | None:
+    """Section 4 rows (criterion, commentary, source) of the reserve and economics stages."""
+    parts = []
+    s4 = ctx.get("reserve__table1")
+    if s4 is not None:
+        parts.append(s4)
+    if any(name.startswith("economics__") for name in ctx.tables):
+        from mine2magnet.report.chapter_economics import table1_section4_economics
+
+        econ = table1_section4_economics(ctx.tables)
+        if econ is not None and len(econ):
+            parts.append(econ)
+    if not parts:
+        return None
+    rows = pd.concat(parts, ignore_index=True)
+    # one row per criterion: the reserve stage's text first, the economics text appended
+    return (
+        rows.groupby("criterion", sort=False)
+        .agg({"commentary": " ".join, "source": "; ".join})
+        .reset_index()
+    )
+
+
 def _table1_frame(ctx: _Ctx) -> tuple[pd.DataFrame | None, str]:
-    """Table 1 from the store, else filled here from the tables that exist."""
+    """Table 1 from the store (sections 1-3), Section 4 from the reserve and economics
+    stages; filled here from the tables that exist when the store has none."""
     t1 = ctx.get("resources__table1")
-    if t1 is not None:
+    s4 = _section4_rows(ctx)
+    if t1 is not None and s4 is None:
         return t1, ""
     try:
         from mine2magnet.resources.table1 import build_table1, table1_facts
 
-        note = (
-            "The resources stage has not stored Table 1 (resources__table1); it was filled "
-            "here from the tables that exist."
-        )
-        return build_table1(table1_facts(ctx.tables, ctx.dump)), note
+        tables = dict(ctx.tables)
+        if s4 is not None:
+            tables["mining__table1"] = s4
+        fresh = build_table1(table1_facts(tables, ctx.dump))
+        if t1 is None:
+            return fresh, (
+                "The resources stage has not stored Table 1 (resources__table1); it was "
+                "filled here from the tables that exist."
+            )
+        keep = t1[t1["section"] != 4]
+        return pd.concat([keep, fresh[fresh["section"] == 4]], ignore_index=True), ""
     except Exception as err:  # resources stage missing or its facts incomplete
         return None, f"JORC Table 1 could not be filled ({type(err).__name__}: {err})."
 

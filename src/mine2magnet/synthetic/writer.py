@@ -326,6 +326,23 @@ min_width_m = 50.0
 final_revenue_factor = 0.6
 
 # ---------------------------------------------------------------------------------------
+# Schedule and Ore Reserve (SYNTHETIC assumptions; docs/mining.md "Ore Reserve and
+# schedule"). 2-year periods and 30 m bench groups keep the MIP to about 8 s.
+[mining.schedule]
+periods = 14                      # 28 years: the plant-limited life is about 22
+period_years = 2
+benches_per_increment = 3         # 34 (phase, bench group) increments
+lag = 1
+grade_bins = 3                    # variable cut-off by period (Lane)
+processing_ramp_up_pct = [75]     # first period at 75 % of the plant rate
+time_limit_s = 30
+mip_gap_pct = 1.0
+
+[mining.reserve]
+basis = "scheduled"
+effective_date = 2026-01-01
+
+# ---------------------------------------------------------------------------------------
 # Mineral Resource (JORC Code 2012), SYNTHETIC demo. Every threshold below is an
 # ASSUMPTION suited to the demo drilling (25 m infill over the high-grade core, 50 m grid
 # elsewhere), not a Competent Person's choice. Spacing = distance from a block to its 3rd
