@@ -104,6 +104,17 @@ def _emit_json(doc: dict[str, Any]) -> None:
     sys.stdout.write(json.dumps(doc, default=_to_jsonable, indent=2) + "\n")
 
 
+def _respond(
+    debug: bool, as_json: bool, go: Callable[[], Any], show: Callable[[Any], None]
+) -> None:
+    """Run ``go`` under :func:`_guard`, then print its document as JSON or with ``show``."""
+    doc = _guard(debug, go)
+    if as_json:
+        _emit_json(doc)
+    else:
+        show(doc)
+
+
 # --------------------------------------------------------------------------------- init
 @app.command()
 def init(
@@ -430,11 +441,7 @@ def estimate(
         proj, dh = _run_drillholes(project, force=force, show_progress=not as_json)
         return _estimation_doc(proj, dh, force, show_progress=not as_json)
 
-    doc = _guard(debug, go)
-    if as_json:
-        _emit_json(doc)
-    else:
-        _print_estimation(doc)
+    _respond(debug, as_json, go, _print_estimation)
 
 
 # ---------------------------------------------------------------------------- resource
@@ -526,11 +533,7 @@ def resource(
         proj, dh = _run_drillholes(project, force=force, show_progress=not as_json)
         return _resource_doc(proj, dh, force, show_progress=not as_json)
 
-    doc = _guard(debug, go)
-    if as_json:
-        _emit_json(doc)
-    else:
-        _print_resource(doc)
+    _respond(debug, as_json, go, _print_resource)
 
 
 # --------------------------------------------------------------------------------- mine
@@ -682,11 +685,7 @@ def mine(
         proj, dh = _run_drillholes(project, force=force, show_progress=not as_json)
         return _mine_doc(proj, *_mine_stages(proj, dh, force, not as_json))
 
-    doc = _guard(debug, go)
-    if as_json:
-        _emit_json(doc)
-    else:
-        _print_mine(doc)
+    _respond(debug, as_json, go, _print_mine)
 
 
 # ----------------------------------------------------------------------------------- sx
@@ -781,11 +780,12 @@ def run(
     debug: DebugOpt = False,
 ) -> None:
     """Run the whole pipeline built so far on a project."""
-    doc = _guard(debug, lambda: _run_all(project, force=force, show_progress=not as_json))
-    if as_json:
-        _emit_json(doc)
-    else:
-        _print_run(doc)
+    _respond(
+        debug,
+        as_json,
+        lambda: _run_all(project, force=force, show_progress=not as_json),
+        _print_run,
+    )
 
 
 def _print_run(doc: dict[str, Any]) -> None:
@@ -883,11 +883,7 @@ def economics(
         proj = load_project(project)
         return _economics_doc(proj, _economics_stage(proj, force, not as_json))
 
-    doc = _guard(debug, go)
-    if as_json:
-        _emit_json(doc)
-    else:
-        _print_economics(doc)
+    _respond(debug, as_json, go, _print_economics)
 
 
 @app.command()
@@ -906,11 +902,7 @@ def scenarios(
         keep = ("synthetic", "reused_stored_results", "run_id", "production_plan", "scenarios")
         return {k: doc[k] for k in keep}
 
-    doc = _guard(debug, go)
-    if as_json:
-        _emit_json(doc)
-    else:
-        _print_scenarios(doc)
+    _respond(debug, as_json, go, _print_scenarios)
 
 
 # ------------------------------------------------------------------------------- report
