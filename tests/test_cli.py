@@ -129,10 +129,23 @@ def test_subprocess_no_traceback(tmp_path):
 @pytest.mark.slow
 def test_run_json_has_every_stage(demo_copy):
     doc = _json(runner.invoke(app, ["run", str(demo_copy), "--json"]))
-    assert {"drillholes", "estimation", "processing"} <= set(doc)
+    assert {"drillholes", "estimation", "mining", "resources", "processing", "economics"} <= set(
+        doc
+    )
     gt = [r for r in doc["estimation"]["grade_tonnage"] if r["domain"] == "ALL"]
     assert gt and gt[0]["tonnes"] > 0
     assert doc["processing"]["products"]
+    reserve = {r["class"]: r for r in doc["mining"]["reserve_statement"]}
+    resource = {r["class"]: r for r in doc["resources"]["statement"] if r["reporting"]}
+    assert 0 < reserve["Total"]["tonnes"] <= resource["Measured + Indicated"]["tonnes"]
+    assert doc["economics"]["production_plan"] == "mine schedule"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("command", ["mine", "economics", "scenarios"])
+def test_later_stage_commands_reuse_the_run_and_print_json(demo_copy, command):
+    doc = _json(runner.invoke(app, [command, str(demo_copy), "--json"]))
+    assert doc["synthetic"] is True and doc["reused_stored_results"] is True
 
 
 @pytest.mark.slow

@@ -816,8 +816,19 @@ def _print_frame(title: str, frame) -> None:  # frame: pandas.DataFrame
     out.print(t)
 
 
+def _project_schedule(project, force: bool, show_progress: bool):
+    """The schedule-and-reserve stage when the project has a mine, else None."""
+    if not (project.mining and project.blockmodel):
+        return None
+    _, drillholes = _run_drillholes(project.source_file, force=force, show_progress=show_progress)
+    return _mine_stages(project, drillholes, force, show_progress)[1]
+
+
 def _economics_stage(project, force: bool, show_progress: bool, schedule: Any = None):
-    """The processing stage (reused when unchanged) and the economics stage on top of it."""
+    """The processing stage (reused when unchanged) and the economics stage on top of it.
+
+    ``schedule`` is the schedule-and-reserve stage; the production plan follows it.
+    """
     from mine2magnet.pipeline import run_economics_stage, run_processing_stage
     from mine2magnet.store import Store
 
@@ -881,7 +892,8 @@ def economics(
 
     def go() -> dict[str, Any]:
         proj = load_project(project)
-        return _economics_doc(proj, _economics_stage(proj, force, not as_json))
+        sched = _project_schedule(proj, force, not as_json)
+        return _economics_doc(proj, _economics_stage(proj, force, not as_json, sched))
 
     _respond(debug, as_json, go, _print_economics)
 
@@ -898,7 +910,8 @@ def scenarios(
 
     def go() -> dict[str, Any]:
         proj = load_project(project)
-        doc = _economics_doc(proj, _economics_stage(proj, force, not as_json))
+        sched = _project_schedule(proj, force, not as_json)
+        doc = _economics_doc(proj, _economics_stage(proj, force, not as_json, sched))
         keep = ("synthetic", "reused_stored_results", "run_id", "production_plan", "scenarios")
         return {k: doc[k] for k in keep}
 
