@@ -175,7 +175,7 @@ def test_dask_local_cluster_equals_serial():
     serial = krige(X, z, T, MODEL, SEARCH, **kw)
     with (
         distributed.LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
         ) as cluster,
         distributed.Client(cluster) as client,
     ):

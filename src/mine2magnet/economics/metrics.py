@@ -124,8 +124,11 @@ def irr_roots(cash_flows: np.ndarray, *, dt: float = 1.0, tol: float = 1e-9) -> 
     scale = np.abs(c).max()
     c = c / scale
     cand: list[float] = []
-    # 1. eigenvalues of the companion matrix
-    for y in np.roots(c[::-1]):
+    # 1. eigenvalues of the companion matrix; coefficients below 1e-14 of the largest are
+    #    noise for it (they only add roots far outside the scanned range and can overflow
+    #    it, e.g. a subnormal last flow); the scan in step 2 still uses every flow
+    cc = np.where(np.abs(c) < 1e-14, 0.0, c)
+    for y in np.roots(np.trim_zeros(cc)[::-1]) if np.count_nonzero(cc) > 1 else ():
         if y.real > 0 and abs(y.imag) <= 1e-6 * max(1.0, abs(y)):
             cand.append(float(y.real))
     # 2. sign-change scan in y on a log grid (1e-4 ... 1e4 <=> r from ~+1e4 % to -99.99 %)
