@@ -1,4 +1,4 @@
-"""Geostatistics: rotations, variograms, neighbourhood search and kriging.
+"""Geostatistics: rotations, variograms, neighbourhood search, kriging and simulation.
 
 Angles follow GSLIB (azimuth clockwise from north, dip negative down, rake about the
 major axis; see :mod:`mine2magnet.geostats.rotation`). Coordinates are (easting,
@@ -20,6 +20,7 @@ from mine2magnet.geostats.kriging import (
     nearest_neighbour,
     neighbourhood_analysis,
 )
+from mine2magnet.geostats.normal_score import NormalScoreTransform
 from mine2magnet.geostats.rotation import (
     anisotropic_distance,
     anisotropy_matrix,
@@ -27,6 +28,18 @@ from mine2magnet.geostats.rotation import (
     rotation_matrix,
 )
 from mine2magnet.geostats.search import Neighbours, NeighbourSearch, SearchParameters
+from mine2magnet.geostats.simulation import (
+    CompositionalTransform,
+    SimulationParams,
+    SimulationStats,
+    sgs,
+    simulate_blocks,
+)
+from mine2magnet.geostats.simulation_validation import (
+    ergodic_fluctuations,
+    histogram_reproduction,
+    variogram_reproduction,
+)
 from mine2magnet.geostats.variogram import (
     KINDS,
     ExperimentalVariogram,
@@ -47,12 +60,16 @@ from mine2magnet.geostats.variogram import (
 __all__ = [
     "KINDS",
     "STATUS_CODES",
+    "CompositionalTransform",
     "DeclusteringResult",
     "EstimationResult",
     "ExperimentalVariogram",
     "NeighbourSearch",
     "Neighbours",
+    "NormalScoreTransform",
     "SearchParameters",
+    "SimulationParams",
+    "SimulationStats",
     "Structure",
     "VariogramFitter",
     "VariogramMap",
@@ -66,15 +83,20 @@ __all__ = [
     "covariance",
     "discretisation_offsets",
     "downhole_variogram",
+    "ergodic_fluctuations",
     "experimental_variogram",
+    "histogram_reproduction",
     "inverse_distance",
     "krige",
     "nearest_neighbour",
     "neighbourhood_analysis",
     "normal_scores",
     "rotation_matrix",
+    "sgs",
+    "simulate_blocks",
     "transform_values",
     "unit_variogram",
     "variogram",
     "variogram_map",
+    "variogram_reproduction",
 ]
