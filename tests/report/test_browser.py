@@ -290,7 +290,7 @@ def demo(tmp_path_factory):
         runs=runs,
         input_hashes=input_hashes(project),
     )
-    html = tmp / "resource_report.html"
+    html = tmp / "mine2magnet_report.html"
     html.write_text(render_html(report), encoding="utf-8")
     return {"tables": tables, "report": report, "html": html, "dir": tmp}
 

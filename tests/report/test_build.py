@@ -344,7 +344,7 @@ def test_write_report_from_a_store(tmp_path, no_figures):
         store.con.execute('CREATE TABLE "resources__statement" AS SELECT * FROM t')
     files = write_report(tmp_path / "out" / "project.duckdb", project, pdf=False)
     assert isinstance(files, ReportFiles) and files.pdf is None
-    assert files.html == tmp_path / "out" / "report" / "resource_report.html"
+    assert files.html == tmp_path / "out" / "report" / "mine2magnet_report.html"
     text = files.html.read_text(encoding="utf-8")
     assert "12,300,000" in text and 'id="synthetic-banner"' in text
     assert "file missing" in text, "the provenance says which input file is missing"

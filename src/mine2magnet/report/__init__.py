@@ -2,7 +2,7 @@
 
 :func:`write_report` reads every table of a project store, assembles the report
 (:func:`~mine2magnet.report.build.build_resource_report`) and writes
-``<output_dir>/report/resource_report.html`` and ``.pdf``. The pieces are usable alone:
+``<output_dir>/report/mine2magnet_report.html`` and ``.pdf``. The pieces are usable alone:
 ``build`` (store tables → :class:`~mine2magnet.report.document.Report`), ``html`` and
 ``pdf`` (Report → file), ``provenance`` (runs and parameters), ``figures`` (one Figure per
 function).
@@ -23,7 +23,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["ReportFiles", "input_hashes", "read_store_tables", "write_report"]
 
-REPORT_STEM = "resource_report"
+REPORT_STEM = "mine2magnet_report"
 
 
 @dataclass(frozen=True)
@@ -94,7 +94,7 @@ def write_report(
     Returns
     -------
     ReportFiles
-        ``html`` and ``pdf`` paths (``resource_report.html`` / ``.pdf``).
+        ``html`` and ``pdf`` paths (``mine2magnet_report.html`` / ``.pdf``).
     """
     from mine2magnet import __version__
     from mine2magnet.errors import DataError

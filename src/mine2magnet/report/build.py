@@ -1389,6 +1389,7 @@ def build_resource_report(
     ctx = _Ctx(store_tables, project_dump, synthetic, _primary_column(store_tables, project_dump))
     project = project_dump.get("project")
     name = str((project if isinstance(project, Mapping) else {}).get("name") or "Unnamed project")
+    later = _later_stage_chapters(store_tables, project_dump, synthetic)
     sections = (
         _chapter_summary(ctx),
         _chapter_drillholes(ctx),
@@ -1398,13 +1399,15 @@ def build_resource_report(
         _chapter_classification(ctx),
         _chapter_grade_tonnage(ctx),
         _chapter_view3d(ctx),
-        *_later_stage_chapters(store_tables, project_dump, synthetic),
+        *later,
         _chapter_table1(ctx),
         provenance_section(project_dump, runs, input_hashes, software_version=software_version),
     )
     stamp = generated_utc or datetime.now(UTC).replace(microsecond=0).isoformat()
     return Report(
-        title=f"{name}: Mineral Resource report",
+        title=f"{name}: Mineral Resource report"
+        if not later
+        else f"{name}: Mineral Resource, Ore Reserve and project evaluation",
         subtitle="Mineral Resource estimate reported in accordance with the JORC Code (2012)",
         synthetic=synthetic,
         sections=sections,
