@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tomllib
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -24,172 +25,13 @@ from mine2magnet.economics.scenarios import (
 )
 from mine2magnet.errors import ConfigError
 
+
 #: The [economics] block of the demo project with its partner scenarios (docs/economics.md,
 #: "Partner scenarios"); keep it valid.
-DEMO = """
-[economics]
-basis = "real"                        # outputs in real US$ of the valuation date
-discount_rate_pct = 8.0               # real; Fisher-converted if basis = "nominal"
-npv_rates_pct = [0, 5, 8, 10, 12]
-inflation_pct = 2.0                   # US$ CPI: tax depreciation is not indexed
-
-[economics.timing]
-start_year = 2027
-periods_per_year = 1
-convention = "mid"
-
-[economics.prices]
-deck = "ex_china_spot_2026q1"         # or china_domestic_2026q1, trough_2024
-
-[economics.production]                # until the mine schedule provides the plan
-products_from = "processing"          # the flowsheet's product slate at steady state
-preproduction_years = 3
-production_years = 25
-waste_tpa = 2_000_000                 # SYNTHETIC
-ramp_up_pct = [50, 80]
-
-# separated oxides (La2O3, CeO2, Pr6O11, Nd2O3) need no terms: their payable oxide and
-# purity come from the product slate and their price from the deck
-[economics.products."SEG+HRE concentrate"]
-payability_pct = 75                   # mixed product ~75 % of the basket (Bear Lodge PFS)
-[economics.products."fluorite concentrate"]
-pricing = "fixed"
-price_usd_kg = 0.30                   # ASSUMPTION: acid-grade fluorspar order of magnitude
-grade_linked = false
-by_product = true
-[economics.products."barite concentrate"]
-pricing = "fixed"
-price_usd_kg = 0.12                   # ASSUMPTION
-grade_linked = false
-by_product = true
-
-[economics.opex.mining]
-usd_per_t_mined = 2.5                 # ASSUMPTION
-local_share_pct = 90
-[economics.opex.processing]
-usd_per_t_ore = 45.0                  # ASSUMPTION
-local_share_pct = 60
-[economics.opex.refining]
-usd_per_t_product = 6_000             # ASSUMPTION: every rare-earth product (SX, finishing)
-local_share_pct = 70                  # ASSUMPTION: reagents partly imported
-[economics.opex.g_and_a]
-fixed_usd_per_year = 15_000_000
-local_share_pct = 80
-[economics.opex.transport]
-usd_per_t_product = 60.0              # rare-earth products; by-products sold ex-works
-
-# initial capital split by plant so the partner scenarios can leave parts out (SYNTHETIC;
-# the processing stage's factored SX estimate is in processing__refinery_costs)
-[[economics.capex]]
-name = "mine and concentrator"
-category = "initial"
-amounts_usd = [80e6, 150e6, 100e6]
-contingency_pct = 20
-tax_class = "plant"
-local_share_pct = 50
-[[economics.capex]]
-name = "cracking and impurity removal"
-category = "initial"
-amounts_usd = [40e6, 90e6, 80e6]
-contingency_pct = 20
-tax_class = "plant"
-local_share_pct = 35
-[[economics.capex]]
-name = "SX refinery and product finishing"
-category = "initial"
-amounts_usd = [30e6, 60e6, 70e6]
-contingency_pct = 20
-tax_class = "plant"
-local_share_pct = 30
-[[economics.capex]]
-name = "sustaining"
-category = "sustaining"
-usd_per_year = 12e6
-tax_class = "mobile"
-
-[economics.working_capital]
-receivable_days = 45
-inventory_days = 60
-payable_days = 30
-
-[economics.closure]
-cost_usd = 60e6
-years = 3
-salvage_pct_of_initial = 2
-
-[economics.fiscal]
-regime = "turkiye"
-[economics.fiscal.royalties.state_right]
-rate_option = "group_iv_other"        # or "radioactive" (8 % x 1.25): a legal question
-
-[[economics.owners]]
-name = "state operator"
-share_pct = 51
-[[economics.owners]]
-name = "foreign partner"
-share_pct = 49
-foreign = true
-
-[economics.sensitivity]
-range_pct = 20
-
-[economics.montecarlo]
-draws = 10_000
-reversion_per_year = 0.5
-correlation_pct = 60
-pair_correlation_pct = { "Nd2O3|Pr6O11" = 95 }
-capex = { dist = "triangular", low = 0.95, mode = 1.05, high = 1.40 }
-opex = { dist = "triangular", low = 0.90, mode = 1.0, high = 1.25 }
-grade = { dist = "normal", mean = 1.0, sd = 0.05 }
-recovery = { dist = "triangular", low = 0.85, mode = 1.0, high = 1.05 }
-
-[economics.montecarlo.volatility_pct]    # of log prices [%/sqrt(y)]; ASSUMPTION
-default = 30
-Dy2O3 = 40
-Tb4O7 = 40
-"product:fluorite concentrate" = 15
-"product:barite concentrate" = 15
-
-[economics.magnet]
-yield_pct = 95
-
-# ---------------------------------------------------------------------------------------
-# Partner scenarios (m2m scenarios): the same deposit sold at four points of the value
-# chain, each with its deal. Route defaults and their sources (or ASSUMPTION):
-# mine2magnet/economics/data/routes.toml. SYNTHETIC numbers.
-[[economics.scenarios]]
-name = "(a) concentrate to a foreign refiner"
-route = "concentrate"                 # paid 45 % of the contained basket: ASSUMPTION
-capex_exclude = ["cracking and impurity removal", "SX refinery and product finishing"]
-owners = [
-  { name = "state operator", share_pct = 25, carried = "free" },
-  { name = "foreign partner", share_pct = 75, foreign = true },
-]
-[economics.scenarios.overrides.opex.processing]
-usd_per_t_ore = 20.0                  # the concentrator only (no cracking): ASSUMPTION
-local_share_pct = 60
-
-[[economics.scenarios]]
-name = "(b) mixed carbonate from home cracking"
-route = "mixed_chemical"              # 75 % of the basket (Bear Lodge 2014 PFS)
-capex_exclude = ["SX refinery and product finishing"]
-
-[[economics.scenarios]]
-name = "(c) separated oxides at home"
-route = "separated_oxides"            # the base case: reproduces its NPV
-
-[[economics.scenarios]]
-name = "(d) NdPr metal and NdFeB alloy at home"
-route = "metals_magnet"               # metal and alloy terms: routes.toml (ASSUMPTION)
-terms = { capex_local_share_pct = 40 }
-[economics.scenarios.offtake]         # the partner buys 60 % of the alloy 5 % below market
-partner = "foreign partner"
-share_pct = 60
-discount_pct = 5
-products = ["NdFeB alloy"]
-# the state right may be cut by up to 75 % for domestic metallisation (a legal question):
-# overrides = { fiscal = { royalties = { state_right = { reduction_pct = 75 } } } }
-"""
+def _demo_economics() -> dict:
+    """The ``[economics]`` section the shipped demo project uses (scenarios (a)-(d))."""
+    demo = Path(__file__).resolve().parents[2] / "examples" / "demo" / "project.toml"
+    return tomllib.loads(demo.read_text(encoding="utf-8"))["economics"]
 
 
 def one(route: str, **kw) -> list:
@@ -608,7 +450,7 @@ def test_route_intermediates_from_a_flowsheet():
 
 # --------------------------------------------------------------------- demo project
 def test_demo_block_validates_and_runs():
-    params, scenarios = economics_and_scenarios(tomllib.loads(DEMO)["economics"])
+    params, scenarios = economics_and_scenarios(_demo_economics())
     assert [s.route for s in scenarios] == list(ROUTES)
     from mine2magnet.economics.stage import run_economics
     from mine2magnet.processing import feed_from_params, processing_params, run_flowsheet
