@@ -187,3 +187,20 @@ def test_sx_bad_file_exit_2(tmp_path):
     bad.write_text("[feed]\ncomposition = 3\n")
     res = runner.invoke(app, ["sx", "simulate", str(bad)])
     assert res.exit_code == 2 and "Traceback" not in res.output
+
+
+@pytest.mark.slow
+def test_simulate_json_resumes_finished_realisations(demo_copy):
+    args = ["simulate", str(demo_copy), "--realisations", "2", "--json"]
+    first = _json(runner.invoke(app, args))
+    assert first["synthetic"] is True and sorted(first["computed"]) == [0, 1]
+    gt = first["grade_tonnage"]
+    assert all(r["tonnes_p10"] <= r["tonnes_p50"] <= r["tonnes_p90"] for r in gt)
+    again = _json(runner.invoke(app, args))
+    assert again["computed"] == [] and sorted(again["reused"]) == [0, 1]
+    assert again["grade_tonnage"] == gt
+
+
+def test_simulate_unknown_domain_is_one_line_exit_2(demo_copy):
+    res = runner.invoke(app, ["simulate", str(demo_copy), "--domain", "NOPE"])
+    assert res.exit_code == 2 and "NOPE" in res.stderr

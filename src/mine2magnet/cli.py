@@ -918,6 +918,109 @@ def scenarios(
     _respond(debug, as_json, go, _print_scenarios)
 
 
+# ------------------------------------------------------------------------------ simulate
+def _simulate_doc(
+    project_path: Path, realisations: int, domain: str | None, scheduler: str | None,
+    resume: bool, show_progress: bool,
+) -> dict[str, Any]:  # fmt: skip
+    from mine2magnet.blockmodel import BlockModel
+    from mine2magnet.errors import ConfigError
+    from mine2magnet.pipeline import run_estimation_stage
+    from mine2magnet.store import Store
+    from mine2magnet.uncertainty import run_realisations
+    from mine2magnet.uncertainty.simulate import (
+        simulated_realisation,
+        simulation_params_from_estimation,
+    )
+    from mine2magnet.uncertainty.summary import percentiles
+
+    proj, dh = _run_drillholes(project_path, force=False, show_progress=show_progress)
+    with (
+        _progress(show_progress, total=2) as step,
+        Store(proj.path(proj.project.store)) as store,
+    ):
+        est = run_estimation_stage(proj, store, dh, progress=step)
+    models = est.tables["variogram_models"]
+    domains = list(dict.fromkeys(models["domain"]))
+    code = domain or (domains[0] if domains else None)
+    if code not in domains:
+        raise ConfigError(
+            f"--domain {code!r}: no variogram model for it; estimated domains: {domains}"
+        )
+    bm = BlockModel.from_frames(est.tables["grid"], est.tables["blocks"])
+    out_dir = proj.path(proj.project.output_dir) / "simulate" / str(code)
+    with _progress(show_progress, total=max(realisations, 1)) as step:
+        run = run_realisations(
+            simulated_realisation,
+            realisations,
+            seed=proj.project.seed,
+            out_dir=out_dir,
+            kwargs={
+                "block_model": bm,
+                "composites": dh.composites.table,
+                "domain": code,
+                "columns": "TREO_pct",
+                "params": simulation_params_from_estimation(models, code),
+            },
+            executor=scheduler or "serial",
+            resume=resume,
+            progress=lambda done, total: step(f"realisation {done}/{total}"),
+        )
+    gt = percentiles(run, "gradetonnage", values=["tonnes", "TREO_pct"], by=["cutoff_pct"])
+    return {
+        "synthetic": proj.project.synthetic,
+        "domain": code,
+        "realisations": realisations,
+        "computed": list(run.computed),
+        "reused": list(run.skipped),
+        "out_dir": str(out_dir),
+        "grade_tonnage": gt,
+    }
+
+
+def _print_simulate(doc: dict[str, Any]) -> None:
+    tag = " (SYNTHETIC)" if doc["synthetic"] else ""
+    gt = doc["grade_tonnage"]
+    t = Table(title=f"SGS grade-tonnage of domain {doc['domain']}{tag}, TREO, "
+                    f"{doc['realisations']} realisations")  # fmt: skip
+    cols = [c for c in gt.columns if c.startswith(("cutoff", "tonnes_p", "TREO_pct_p"))]
+    for c in cols:
+        t.add_column(c.replace("_pct", " %").replace("tonnes_", "Mt ").replace("_", " "),
+                     justify="right")  # fmt: skip
+    for _, r in gt[cols].iterrows():
+        t.add_row(*[f"{r[c] / 1e6:,.2f}" if c.startswith("tonnes") else f"{r[c]:.3f}"
+                    for c in cols])  # fmt: skip
+    out.print(t)
+    out.print(
+        f"{len(doc['computed'])} realisations computed, {len(doc['reused'])} reused from "
+        f"{doc['out_dir']}"
+    )
+
+
+@app.command()
+def simulate(
+    project: ProjectArg = Path("."),
+    realisations: Annotated[int, typer.Option(help="Number of realisations.")] = 10,
+    domain: Annotated[
+        str | None, typer.Option(help="Domain to simulate (default: the first estimated).")
+    ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(help="Dask scheduler address (tcp://host:port); default: this process."),
+    ] = None,
+    resume: Annotated[bool, typer.Option(help="Reuse finished realisations.")] = True,
+    as_json: JsonOpt = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Simulate a domain's TREO by SGS: P10/P50/P90 grade-tonnage over realisations."""
+    _respond(
+        debug,
+        as_json,
+        lambda: _simulate_doc(project, realisations, domain, scheduler, resume, not as_json),
+        _print_simulate,
+    )
+
+
 # ------------------------------------------------------------------------------- report
 def _report_doc(project_path: Path, out_dir: Path | None, pdf: bool, show_progress: bool):
     """Run the pipeline (stored stages are reused) and write the HTML and PDF report."""

@@ -21,7 +21,7 @@ import pandas as pd
 from mine2magnet.blockmodel.grid import BlockModel
 from mine2magnet.uncertainty.evaluate import realisation_tables
 
-__all__ = ["simulated_realisation"]
+__all__ = ["simulated_realisation", "simulation_params_from_estimation"]
 
 
 def simulated_realisation(
@@ -88,3 +88,52 @@ def simulated_realisation(
         blocks["period"] = periods.reindex(rows.index).fillna(-1).to_numpy(dtype=np.int64)
     return realisation_tables(blocks, column=cols[0], cutoffs=cutoffs,
                               ore_cutoff_pct=ore_cutoff_pct)  # fmt: skip
+
+
+def simulation_params_from_estimation(
+    variogram_models: pd.DataFrame,
+    domain: str,
+    column: str = "TREO_pct",
+    *,
+    max_data: int = 24,
+    max_previous: int = 24,
+    declustering_cell_m: float = 50.0,
+) -> Any:
+    """Simulation settings of a domain from the estimation stage's variogram table.
+
+    The normal-score model is the grade model with its sill rescaled to 1
+    (:func:`~mine2magnet.geostats.simulation.ns_variogram_from_table`, a stated first
+    approximation); the search ellipsoid spans the longest range of the model along each
+    axis, oriented as its first structure.
+
+    Parameters
+    ----------
+    variogram_models : pandas.DataFrame
+        ``estimation__variogram_models``.
+    domain, column : str
+        Domain code and grade column [-].
+    max_data, max_previous : int
+        Neighbours per simulated node [-].
+    declustering_cell_m : float
+        Cell size of the declustering weights of the normal-score fit [m].
+
+    Returns
+    -------
+    SimulationParams
+    """
+    from mine2magnet.geostats.search import SearchParameters
+    from mine2magnet.geostats.simulation import SimulationParams, ns_variogram_from_table
+
+    vm = ns_variogram_from_table(variogram_models, domain, column)
+    ranges = np.max([s.ranges for s in vm.structures], axis=0) if vm.structures else (50.0,) * 3
+    angles = vm.structures[0].angles if vm.structures else (0.0, 0.0, 0.0)
+    search = SearchParameters(
+        ranges=tuple(max(float(r), 1.0) for r in ranges), angles=angles, max_samples=max_data
+    )
+    return SimulationParams(
+        variogram_ns=vm,
+        search=search,
+        max_data=max_data,
+        max_previous=max_previous,
+        declustering_cell_m=declustering_cell_m,
+    )
