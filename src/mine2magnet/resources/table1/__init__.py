@@ -28,10 +28,13 @@ from __future__ import annotations
 from mine2magnet.resources.table1.criteria import (
     CRITERIA,
     FALLBACK,
+    FROM_DATA,
+    FROM_PARAMETERS,
     NOT_APPLICABLE,
     NOT_APPLICABLE_TEXT,
     SECTION_TITLES,
     STATUSES,
+    TO_COMPLETE,
     Criterion,
 )
 from mine2magnet.resources.table1.facts import (
@@ -58,10 +61,13 @@ from mine2magnet.resources.table1.writer import build_table1
 __all__ = [
     "CRITERIA",
     "FALLBACK",
+    "FROM_DATA",
+    "FROM_PARAMETERS",
     "NOT_APPLICABLE",
     "NOT_APPLICABLE_TEXT",
     "SECTION_TITLES",
     "STATUSES",
+    "TO_COMPLETE",
     "CollarFacts",
     "CompositeFacts",
     "Criterion",
