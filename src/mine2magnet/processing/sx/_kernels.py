@@ -138,6 +138,16 @@ def _evaluate(
 
 
 @njit(cache=True)
+def _evaluate_prob(phi, prob, beta, x, y, s, r, work):  # pragma: no cover - compiled
+    """:func:`_evaluate` with the cascade's fixed data packed in ``prob``."""
+    theta_fixed, free, eta, carry, link, r1, r2, kind, p1, p2, atot = prob
+    _evaluate(
+        phi, free, theta_fixed, beta, eta, carry, link, r1, r2, kind, p1, p2, atot,
+        x, y, s, r, work,
+    )  # fmt: skip
+
+
+@njit(cache=True)
 def _jacobian(phi, free, theta_fixed, beta, eta, carry, link, kind, p2, atot, x, s, jac, work):
     """Jacobian d r_k / d phi_j of the closure residuals (dense, free stages only)."""
     n = theta_fixed.shape[0]
@@ -206,7 +216,7 @@ def _newton(phi, prob, beta, tol, max_iter, max_step, x, y, s, r, work):
     Armijo backtracking on ``|r|^2``; gives up when the line search fails or stalls (step
     below 1/16) three times running. Returns ``(converged, iterations)``.
     """
-    theta_fixed, free, eta, carry, link, r1, r2, kind, p1, p2, atot = prob
+    theta_fixed, free, eta, carry, link, _, _, kind, _, p2, atot = prob
     n = theta_fixed.shape[0]
     ncomp = beta.shape[0]
     nf = free.shape[0]
@@ -241,26 +251,7 @@ def _newton(phi, prob, beta, tol, max_iter, max_step, x, y, s, r, work):
         for _ in range(30):
             for j in range(nf):
                 phit[j] = phi[j] + lam * step[j]
-            _evaluate(
-                phit,
-                free,
-                theta_fixed,
-                beta,
-                eta,
-                carry,
-                link,
-                r1,
-                r2,
-                kind,
-                p1,
-                p2,
-                atot,
-                xt,
-                yt,
-                st,
-                rt,
-                work,
-            )
+            _evaluate_prob(phit, prob, beta, xt, yt, st, rt, work)
             mt = np.dot(rt, rt)
             if mt <= (1.0 - 1e-4 * lam) * merit:
                 accepted = True
@@ -293,7 +284,7 @@ def _ptc(phi, prob, beta, tol, max_iter, max_step, x, y, s, r, work):
     plain Newton's line search stalls — and ends with Newton's quadratic convergence. In
     place; returns ``(converged, iterations)``.
     """
-    theta_fixed, free, eta, carry, link, r1, r2, kind, p1, p2, atot = prob
+    theta_fixed, free, eta, carry, link, _, _, kind, _, p2, atot = prob
     n = theta_fixed.shape[0]
     ncomp = beta.shape[0]
     nf = free.shape[0]
@@ -330,10 +321,7 @@ def _ptc(phi, prob, beta, tol, max_iter, max_step, x, y, s, r, work):
             step *= max_step / big
         for j in range(nf):
             phit[j] = phi[j] + step[j]
-        _evaluate(
-            phit, free, theta_fixed, beta, eta, carry, link, r1, r2, kind, p1, p2, atot,
-            xt, yt, st, rt, work,
-        )  # fmt: skip
+        _evaluate_prob(phit, prob, beta, xt, yt, st, rt, work)
         nt = np.sqrt(np.dot(rt, rt))
         if not np.isfinite(nt):
             dt *= 0.25
@@ -447,7 +435,6 @@ def _anderson_picard(phi, prob, beta, tol, max_iter, max_step, x, y, s, r, work)
     head = 0
     iters = 0
     next_newton = 1e-2
-    theta_fixed, free, eta, carry, link, r1, r2, kind, p1, p2, atot = prob
     for it in range(max_iter):
         rmax = np.max(np.abs(r))
         if not np.isfinite(rmax):
@@ -462,26 +449,7 @@ def _anderson_picard(phi, prob, beta, tol, max_iter, max_step, x, y, s, r, work)
                 phi[:] = trial
                 return True, iters
             next_newton = 0.1 * rmax
-            _evaluate(
-                phi,
-                free,
-                theta_fixed,
-                beta,
-                eta,
-                carry,
-                link,
-                r1,
-                r2,
-                kind,
-                p1,
-                p2,
-                atot,
-                x,
-                y,
-                s,
-                r,
-                work,
-            )
+            _evaluate_prob(phi, prob, beta, x, y, s, r, work)
         for j in range(nf):
             f[j] = -r[j]
         if it > 0:
@@ -522,26 +490,7 @@ def _anderson_picard(phi, prob, beta, tol, max_iter, max_step, x, y, s, r, work)
         scale = 1.0 if big <= max_step else max_step / big
         for j in range(nf):
             phi[j] += scale * trial[j]
-        _evaluate(
-            phi,
-            free,
-            theta_fixed,
-            beta,
-            eta,
-            carry,
-            link,
-            r1,
-            r2,
-            kind,
-            p1,
-            p2,
-            atot,
-            x,
-            y,
-            s,
-            r,
-            work,
-        )
+        _evaluate_prob(phi, prob, beta, x, y, s, r, work)
     return False, iters
 
 
@@ -595,26 +544,7 @@ def solve_cascade(
     iters = 0
     for row in range(starts.shape[0]):
         phi[:] = starts[row]
-        _evaluate(
-            phi,
-            free,
-            theta_fixed,
-            beta,
-            eta,
-            carry,
-            link,
-            r1,
-            r2,
-            kind,
-            p1,
-            p2,
-            atot,
-            x,
-            y,
-            s,
-            r,
-            work,
-        )
+        _evaluate_prob(phi, prob, beta, x, y, s, r, work)
         ok, it = _newton(phi, prob, beta, tol, max_iter, max_step, x, y, s, r, work)
         iters += it
         if ok:
@@ -622,34 +552,12 @@ def solve_cascade(
     done = 0
     if not ok and nf > 0:
         phi[:] = phi0
-        _evaluate(
-            phi, free, theta_fixed, beta, eta, carry, link, r1, r2, kind, p1, p2, atot,
-            x, y, s, r, work,
-        )  # fmt: skip
+        _evaluate_prob(phi, prob, beta, x, y, s, r, work)
         ok, it = _ptc(phi, prob, beta, tol, 20 * max_iter, max_step, x, y, s, r, work)
         iters += it
     if not ok and nf > 0:
         phi[:] = phi0
-        _evaluate(
-            phi,
-            free,
-            theta_fixed,
-            beta,
-            eta,
-            carry,
-            link,
-            r1,
-            r2,
-            kind,
-            p1,
-            p2,
-            atot,
-            x,
-            y,
-            s,
-            r,
-            work,
-        )
+        _evaluate_prob(phi, prob, beta, x, y, s, r, work)
         ok, it = _anderson_picard(phi, prob, beta, tol, 400, max_step, x, y, s, r, work)
         iters += it
     if not ok and nf > 0:
@@ -660,26 +568,7 @@ def solve_cascade(
             theta[free[j]] = np.exp(phi0[j])
         xc = np.empty((n, ncomp))
         yc = np.empty((n, ncomp))
-        _evaluate(
-            phi0,
-            free,
-            theta_fixed,
-            beta,
-            eta,
-            carry,
-            link,
-            r1,
-            r2,
-            kind,
-            p1,
-            p2,
-            atot,
-            xc,
-            yc,
-            s,
-            r,
-            work,
-        )
+        _evaluate_prob(phi0, prob, beta, xc, yc, s, r, work)
         block = 50
         while done < max_cycles:
             nb = min(block, max_cycles - done)
@@ -688,26 +577,7 @@ def solve_cascade(
             block = min(2 * block, 4000)
             for j in range(nf):
                 phi[j] = np.log(min(max(theta[free[j]], 1e-250), 1e250))
-            _evaluate(
-                phi,
-                free,
-                theta_fixed,
-                beta,
-                eta,
-                carry,
-                link,
-                r1,
-                r2,
-                kind,
-                p1,
-                p2,
-                atot,
-                x,
-                y,
-                s,
-                r,
-                work,
-            )
+            _evaluate_prob(phi, prob, beta, x, y, s, r, work)
             ok, it = _newton(phi, prob, beta, tol, 30, max_step, x, y, s, r, work)
             iters += it
             if ok:
