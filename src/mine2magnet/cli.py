@@ -880,6 +880,15 @@ def _print_scenarios(doc: dict[str, Any]) -> None:
         out.print("no [[economics.scenarios]] in the project file: base case only")
 
 
+def _valued(project_path: Path, force: bool, show_progress: bool) -> dict[str, Any]:
+    """The economics document of a project, on its mine schedule when it has a mine."""
+    from mine2magnet.config import load_project
+
+    proj = load_project(project_path)
+    sched = _project_schedule(proj, force, show_progress)
+    return _economics_doc(proj, _economics_stage(proj, force, show_progress, sched))
+
+
 @app.command()
 def economics(
     project: ProjectArg = Path("."),
@@ -888,14 +897,7 @@ def economics(
     debug: DebugOpt = False,
 ) -> None:
     """Value the project: cash flows, NPV/IRR, Monte Carlo P10/P50/P90, mine to magnet."""
-    from mine2magnet.config import load_project
-
-    def go() -> dict[str, Any]:
-        proj = load_project(project)
-        sched = _project_schedule(proj, force, not as_json)
-        return _economics_doc(proj, _economics_stage(proj, force, not as_json, sched))
-
-    _respond(debug, as_json, go, _print_economics)
+    _respond(debug, as_json, lambda: _valued(project, force, not as_json), _print_economics)
 
 
 @app.command()
@@ -906,12 +908,9 @@ def scenarios(
     debug: DebugOpt = False,
 ) -> None:
     """Compare the partner scenarios of [[economics.scenarios]]: NPV, capex, value in country."""
-    from mine2magnet.config import load_project
 
     def go() -> dict[str, Any]:
-        proj = load_project(project)
-        sched = _project_schedule(proj, force, not as_json)
-        doc = _economics_doc(proj, _economics_stage(proj, force, not as_json, sched))
+        doc = _valued(project, force, not as_json)
         keep = ("synthetic", "reused_stored_results", "run_id", "production_plan", "scenarios")
         return {k: doc[k] for k in keep}
 
