@@ -291,6 +291,36 @@ class ProjectInfo(_Strict):
     output_dir: Path = Field(default=Path("out"), description="Reports, exports, plots.")
 
 
+class ParallelParams(_Strict):
+    """``[parallel]``: where chunked work runs (estimation, Monte Carlo, realisations).
+
+    ``executor`` is ``"serial"``, ``"threads"`` (this machine's cores) or the address of a
+    running ``dask.distributed`` scheduler such as ``"tcp://10.0.0.1:8786"``; the CLI's
+    ``--scheduler ADDRESS`` overrides it. ``memory_limit_mb`` bounds what one chunk of a
+    block model or realisation may hold before it is split and written incrementally.
+    """
+
+    executor: str = Field(
+        default="threads",
+        description="'serial', 'threads' or a dask.distributed scheduler address (tcp://host:port).",
+    )
+    workers: Annotated[int, Field(ge=1)] | None = Field(
+        default=None, description="Threads for executor='threads' (default: all cores)."
+    )
+    memory_limit_mb: Annotated[float, Field(gt=0)] = Field(
+        default=2000.0, description="Largest chunk of block model or realisation held at once [MB]."
+    )
+
+    @field_validator("executor")
+    @classmethod
+    def _known_executor(cls, v: str) -> str:
+        if v in ("serial", "threads") or "://" in v:
+            return v
+        raise ValueError(
+            "must be 'serial', 'threads' or a scheduler address such as 'tcp://10.0.0.1:8786'"
+        )
+
+
 class Project(_Strict):
     """The whole project file. Stage sections after ``composite`` may be empty for now."""
 
@@ -309,6 +339,8 @@ class Project(_Strict):
     processing: dict[str, Any] = Field(default_factory=dict)
     economics: dict[str, Any] = Field(default_factory=dict)
     report: dict[str, Any] = Field(default_factory=dict)
+    uncertainty: dict[str, Any] = Field(default_factory=dict)
+    parallel: ParallelParams = ParallelParams()
 
     # set by load_project; not part of the file
     root: Path = Field(default=Path("."), exclude=True)
