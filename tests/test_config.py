@@ -57,6 +57,9 @@ def test_directory_argument(tmp_path):
             "data.assays.grades.Y.unit",
             "allowed values",
         ),
+        ('[parallel]\nexecutor = "cluster"\n', "parallel.executor", "scheduler address"),
+        ("[parallel]\nmemory_limit_mb = 0\n", "parallel.memory_limit_mb", "greater than 0"),
+        ("[parallel]\nworkers = 0\n", "parallel.workers", "greater than or equal to 1"),
     ],
 )
 def test_errors_name_key_and_fix(tmp_path, patch, key, words):
@@ -107,3 +110,10 @@ def test_template_loads(tmp_path):
     (tmp_path / "project.toml").write_text(text)
     proj = load_project(tmp_path)
     assert proj.domain_of_lithology()["VEIN"] == "ORE"
+
+
+@pytest.mark.parametrize("executor", ["serial", "threads", "tcp://10.0.0.1:8786"])
+def test_parallel_executor_choices(tmp_path, executor):
+    proj = load_project(_write(tmp_path, MINIMAL + f'[parallel]\nexecutor = "{executor}"\n'))
+    assert proj.parallel.executor == executor
+    assert load_project(_write(tmp_path, MINIMAL)).parallel.executor == "threads"
