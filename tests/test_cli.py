@@ -204,3 +204,65 @@ def test_simulate_json_resumes_finished_realisations(demo_copy):
 def test_simulate_unknown_domain_is_one_line_exit_2(demo_copy):
     res = runner.invoke(app, ["simulate", str(demo_copy), "--domain", "NOPE"])
     assert res.exit_code == 2 and "NOPE" in res.stderr
+
+
+def test_bad_scheduler_is_one_line_exit_2(demo_copy):
+    res = runner.invoke(app, ["estimate", str(demo_copy), "--scheduler", "nowhere", "--json"])
+    assert res.exit_code == 2
+    assert "--scheduler 'nowhere'" in res.output and "scheduler address" in res.output
+    assert "Traceback" not in res.output
+
+
+def test_scheduler_option_overrides_the_project_executor(demo_copy):
+    from mine2magnet.cli import _load_project, _scheduled
+
+    assert _load_project(demo_copy).parallel.executor == "threads"
+    got = _scheduled("tcp://127.0.0.1:8786", lambda: _load_project(demo_copy))()
+    assert got.parallel.executor == "tcp://127.0.0.1:8786"
+    assert _load_project(demo_copy).parallel.executor == "threads"  # reset after the command
+
+
+@pytest.fixture(scope="module")
+def demo_with_store(tmp_path_factory) -> Path:
+    """The demo with its stored stages (reused), a small [uncertainty] section."""
+    src = demo_project_dir()
+    if not (src / "out" / "project.duckdb").is_file():
+        pytest.skip("the demo store is not built (make demo)")
+    dst = tmp_path_factory.mktemp("demo_store") / "demo"
+    shutil.copytree(src, dst, ignore=shutil.ignore_patterns("uncertainty", "report"))
+    toml = dst / "project.toml"
+    text = toml.read_text(encoding="utf-8")
+    text = text.replace("realisations = 10\n", "realisations = 2\n").replace(
+        'domains = ["HG", "LG"]\n', 'domains = ["HG"]\n'
+    )
+    text = text.replace("discretisation = [2, 2, 1]\n", "discretisation = [1, 1, 1]\n")
+    toml.write_text(text.replace("pit = true\nnpv = true\n", "pit = false\nnpv = true\n"))
+    return dst
+
+
+@pytest.mark.slow
+def test_simulate_stage_json_outcomes_and_reuse(demo_with_store):
+    args = ["simulate", str(demo_with_store), "--json"]
+    first = _json(runner.invoke(app, args))
+    assert first["synthetic"] is True and first["domains"] == ["HG"]
+    assert first["realisations"] == 2 and sorted(first["computed"]) == [0, 1]
+    items = [r["item"] for r in first["outcomes"]]
+    assert items == ["tonnes above cut-off", "contained TREO", "ultimate pit value",
+                     "pit ore", "NPV"]  # fmt: skip
+    npv = next(r for r in first["outcomes"] if r["item"] == "NPV")
+    assert npv["P10"] <= npv["P50"] <= npv["P90"] and npv["estimate"] > 0
+    assert {r["check"] for r in first["validation_summary"]}
+    again = _json(runner.invoke(app, args))
+    assert again["reused_stored_results"] is True and again["outcomes"] == first["outcomes"]
+    res = runner.invoke(app, ["simulate", str(demo_with_store)])
+    assert res.exit_code == 0 and "Classification support" in res.stdout
+
+
+def test_simulate_bad_uncertainty_key_is_one_line_exit_2(demo_with_store, tmp_path):
+    bad = tmp_path / "bad"
+    shutil.copytree(demo_with_store, bad, ignore=shutil.ignore_patterns("out"))
+    toml = bad / "project.toml"
+    toml.write_text(toml.read_text().replace("realisations = 2\n", "realisations = 'two'\n"))
+    res = runner.invoke(app, ["simulate", str(bad), "--json"])
+    assert res.exit_code == 2 and "uncertainty.realisations" in res.output
+    assert "Traceback" not in res.output

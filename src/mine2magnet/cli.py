@@ -12,6 +12,7 @@ import shutil
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any
@@ -38,7 +39,51 @@ ProjectArg = Annotated[
     Path, typer.Argument(help="Project folder or project.toml (default: current folder).")
 ]
 
+SchedulerOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--scheduler",
+        help="Dask scheduler address (tcp://host:port) for chunked work; overrides "
+        "[parallel] executor (default: the project's, else local threads).",
+    ),
+]
+
 SYNTHETIC_BANNER = "SYNTHETIC DATA — demonstration deposit, not a real project"
+
+# The --scheduler of the running command: every project this command loads uses it.
+_SCHEDULER: ContextVar[str | None] = ContextVar("m2m_scheduler", default=None)
+
+
+def _load_project(project_path: Path):
+    """Load a project file, with the command's ``--scheduler`` as ``[parallel] executor``."""
+    from pydantic import ValidationError
+
+    from mine2magnet.config import ParallelParams, load_project
+    from mine2magnet.errors import ConfigError
+
+    project = load_project(project_path)
+    scheduler = _SCHEDULER.get()
+    if scheduler is None:
+        return project
+    try:
+        settings = {**project.parallel.model_dump(), "executor": scheduler}
+        par = ParallelParams.model_validate(settings)
+    except ValidationError as exc:
+        raise ConfigError(f"--scheduler {scheduler!r}: {exc.errors()[0]['msg']}") from None
+    return project.model_copy(update={"parallel": par})
+
+
+def _scheduled(scheduler: str | None, fn: Callable[[], Any]) -> Callable[[], Any]:
+    """``fn`` run with ``--scheduler`` in effect for every project it loads."""
+
+    def go() -> Any:
+        token = _SCHEDULER.set(scheduler)
+        try:
+            return fn()
+        finally:
+            _SCHEDULER.reset(token)
+
+    return go
 
 
 def _fail(message: str, code: int = 2) -> None:
@@ -147,11 +192,10 @@ def init(
 
 # ----------------------------------------------------------------------------- validate
 def _run_drillholes(project_path: Path, *, force: bool, show_progress: bool):
-    from mine2magnet.config import load_project
     from mine2magnet.pipeline import run_drillhole_stage
     from mine2magnet.store import Store
 
-    project = load_project(project_path)
+    project = _load_project(project_path)
     with (
         _progress(show_progress, total=7) as step,
         Store(project.path(project.project.store)) as store,
@@ -432,6 +476,7 @@ def _print_estimation(doc: dict[str, Any]) -> None:
 def estimate(
     project: ProjectArg = Path("."),
     force: Annotated[bool, typer.Option(help="Recompute even if inputs are unchanged.")] = False,
+    scheduler: SchedulerOpt = None,
     as_json: JsonOpt = False,
     debug: DebugOpt = False,
 ) -> None:
@@ -441,7 +486,7 @@ def estimate(
         proj, dh = _run_drillholes(project, force=force, show_progress=not as_json)
         return _estimation_doc(proj, dh, force, show_progress=not as_json)
 
-    _respond(debug, as_json, go, _print_estimation)
+    _respond(debug, as_json, _scheduled(scheduler, go), _print_estimation)
 
 
 # ---------------------------------------------------------------------------- resource
@@ -524,6 +569,7 @@ def _print_resource(doc: dict[str, Any]) -> None:
 def resource(
     project: ProjectArg = Path("."),
     force: Annotated[bool, typer.Option(help="Recompute even if inputs are unchanged.")] = False,
+    scheduler: SchedulerOpt = None,
     as_json: JsonOpt = False,
     debug: DebugOpt = False,
 ) -> None:
@@ -533,7 +579,7 @@ def resource(
         proj, dh = _run_drillholes(project, force=force, show_progress=not as_json)
         return _resource_doc(proj, dh, force, show_progress=not as_json)
 
-    _respond(debug, as_json, go, _print_resource)
+    _respond(debug, as_json, _scheduled(scheduler, go), _print_resource)
 
 
 # --------------------------------------------------------------------------------- mine
@@ -676,6 +722,7 @@ def _print_mine(doc: dict[str, Any]) -> None:
 def mine(
     project: ProjectArg = Path("."),
     force: Annotated[bool, typer.Option(help="Recompute even if inputs are unchanged.")] = False,
+    scheduler: SchedulerOpt = None,
     as_json: JsonOpt = False,
     debug: DebugOpt = False,
 ) -> None:
@@ -685,7 +732,7 @@ def mine(
         proj, dh = _run_drillholes(project, force=force, show_progress=not as_json)
         return _mine_doc(proj, *_mine_stages(proj, dh, force, not as_json))
 
-    _respond(debug, as_json, go, _print_mine)
+    _respond(debug, as_json, _scheduled(scheduler, go), _print_mine)
 
 
 # ----------------------------------------------------------------------------------- sx
@@ -760,6 +807,8 @@ def _run_all(project_path: Path, *, force: bool, show_progress: bool) -> dict[st
     if proj.processing and proj.economics:
         econ = _economics_stage(proj, force, show_progress, schedule=reserve)
         doc["economics"] = _economics_doc(proj, econ)
+    if proj.uncertainty and proj.blockmodel:
+        doc["uncertainty"] = _uncertainty_doc(proj, _uncertainty_stage(proj, force, show_progress))
     comps = result.composites.table
     cols = [c for c in ("TREO_pct", "ThO2_pct") if c in comps]
     doc["composite_summary"] = {
@@ -776,6 +825,7 @@ def _run_all(project_path: Path, *, force: bool, show_progress: bool) -> dict[st
 def run(
     project: ProjectArg = Path("."),
     force: Annotated[bool, typer.Option(help="Recompute even if inputs are unchanged.")] = False,
+    scheduler: SchedulerOpt = None,
     as_json: JsonOpt = False,
     debug: DebugOpt = False,
 ) -> None:
@@ -783,7 +833,7 @@ def run(
     _respond(
         debug,
         as_json,
-        lambda: _run_all(project, force=force, show_progress=not as_json),
+        _scheduled(scheduler, lambda: _run_all(project, force=force, show_progress=not as_json)),
         _print_run,
     )
 
@@ -801,6 +851,8 @@ def _print_run(doc: dict[str, Any]) -> None:
     if "economics" in doc:
         _print_economics(doc["economics"])
         _print_scenarios(doc["economics"])
+    if "uncertainty" in doc:
+        _print_simulate(doc["uncertainty"])
 
 
 # ---------------------------------------------------------------------------- economics
@@ -882,9 +934,7 @@ def _print_scenarios(doc: dict[str, Any]) -> None:
 
 def _valued(project_path: Path, force: bool, show_progress: bool) -> dict[str, Any]:
     """The economics document of a project, on its mine schedule when it has a mine."""
-    from mine2magnet.config import load_project
-
-    proj = load_project(project_path)
+    proj = _load_project(project_path)
     sched = _project_schedule(proj, force, show_progress)
     return _economics_doc(proj, _economics_stage(proj, force, show_progress, sched))
 
@@ -893,17 +943,20 @@ def _valued(project_path: Path, force: bool, show_progress: bool) -> dict[str, A
 def economics(
     project: ProjectArg = Path("."),
     force: Annotated[bool, typer.Option(help="Recompute even if inputs are unchanged.")] = False,
+    scheduler: SchedulerOpt = None,
     as_json: JsonOpt = False,
     debug: DebugOpt = False,
 ) -> None:
     """Value the project: cash flows, NPV/IRR, Monte Carlo P10/P50/P90, mine to magnet."""
-    _respond(debug, as_json, lambda: _valued(project, force, not as_json), _print_economics)
+    go = _scheduled(scheduler, lambda: _valued(project, force, not as_json))
+    _respond(debug, as_json, go, _print_economics)
 
 
 @app.command()
 def scenarios(
     project: ProjectArg = Path("."),
     force: Annotated[bool, typer.Option(help="Recompute even if inputs are unchanged.")] = False,
+    scheduler: SchedulerOpt = None,
     as_json: JsonOpt = False,
     debug: DebugOpt = False,
 ) -> None:
@@ -914,120 +967,161 @@ def scenarios(
         keep = ("synthetic", "reused_stored_results", "run_id", "production_plan", "scenarios")
         return {k: doc[k] for k in keep}
 
-    _respond(debug, as_json, go, _print_scenarios)
+    _respond(debug, as_json, _scheduled(scheduler, go), _print_scenarios)
 
 
 # ------------------------------------------------------------------------------ simulate
-def _simulate_doc(
-    project_path: Path, realisations: int, domain: str | None, scheduler: str | None,
-    resume: bool, show_progress: bool,
-) -> dict[str, Any]:  # fmt: skip
-    from mine2magnet.blockmodel import BlockModel
-    from mine2magnet.errors import ConfigError
-    from mine2magnet.pipeline import run_estimation_stage
-    from mine2magnet.store import Store
-    from mine2magnet.uncertainty import run_realisations
-    from mine2magnet.uncertainty.simulate import (
-        simulated_realisation,
-        simulation_params_from_estimation,
+def _uncertainty_stage(
+    project, force: bool, show_progress: bool, overrides: dict[str, Any] | None = None
+):
+    """Every upstream stage (reused when stored) and the uncertainty stage on top."""
+    from mine2magnet.pipeline import (
+        run_economics_stage,
+        run_estimation_stage,
+        run_pit_stage,
+        run_processing_stage,
+        run_resource_stage,
+        run_schedule_stage,
+        run_uncertainty_stage,
     )
-    from mine2magnet.uncertainty.summary import percentiles
+    from mine2magnet.store import Store
+    from mine2magnet.uncertainty.params import uncertainty_params
 
-    proj, dh = _run_drillholes(project_path, force=False, show_progress=show_progress)
+    n = uncertainty_params(project, overrides).realisations  # validate first
+    _, dh = _run_drillholes(project.source_file, force=False, show_progress=show_progress)
     with (
-        _progress(show_progress, total=2) as step,
-        Store(proj.path(proj.project.store)) as store,
+        _progress(show_progress, total=9 + n) as step,
+        Store(project.path(project.project.store)) as store,
     ):
-        est = run_estimation_stage(proj, store, dh, progress=step)
-    models = est.tables["variogram_models"]
-    domains = list(dict.fromkeys(models["domain"]))
-    code = domain or (domains[0] if domains else None)
-    if code not in domains:
-        raise ConfigError(
-            f"--domain {code!r}: no variogram model for it; estimated domains: {domains}"
-        )
-    bm = BlockModel.from_frames(est.tables["grid"], est.tables["blocks"])
-    out_dir = proj.path(proj.project.output_dir) / "simulate" / str(code)
-    with _progress(show_progress, total=max(realisations, 1)) as step:
-        run = run_realisations(
-            simulated_realisation,
-            realisations,
-            seed=proj.project.seed,
-            out_dir=out_dir,
-            kwargs={
-                "block_model": bm,
-                "composites": dh.composites.table,
-                "domain": code,
-                "columns": "TREO_pct",
-                "params": simulation_params_from_estimation(models, code),
-            },
-            executor=scheduler or "serial",
-            resume=resume,
-            progress=lambda done, total: step(f"realisation {done}/{total}"),
-        )
-    gt = percentiles(run, "gradetonnage", values=["tonnes", "TREO_pct"], by=["cutoff_pct"])
+        est = run_estimation_stage(project, store, dh, progress=step)
+        pit = reserve = proc = econ = None
+        if project.mining:
+            pit = run_pit_stage(project, store, est, progress=step)
+        res = run_resource_stage(project, store, dh, est, pit, progress=step)
+        if pit is not None:
+            reserve = run_schedule_stage(project, store, est, pit, res, progress=step)
+        if project.processing:
+            proc = run_processing_stage(project, store, progress=step)
+            if project.economics:
+                econ = run_economics_stage(project, store, proc, schedule=reserve, progress=step)
+        return run_uncertainty_stage(
+            project, store, est, pit, res, reserve, econ, drillholes=dh, processing=proc,
+            overrides=overrides, force=force, progress=step,
+        )  # fmt: skip
+
+
+def _uncertainty_doc(project, stage) -> dict[str, Any]:
+    import pandas as pd
+
+    t = stage.tables
+    meta = dict(zip(t["meta"]["key"], t["meta"]["value"], strict=True))
+    gtp = t["gradetonnage_percentiles"]
+    wide = gtp.pivot(
+        index="cutoff_pct", columns="statistic", values=["tonnes", "TREO_pct", "TREO_t"]
+    )
+    wide.columns = [f"{v}_{st.lower()}" for v, st in wide.columns]
+    stats = ("P10", "P50", "P90", "estimate")
+    gt = pd.DataFrame({"cut-off %": wide.index.to_numpy()})
+    for v, label, scale in (("tonnes", "Mt", 1e6), ("TREO_pct", "%", 1.0)):
+        for c in stats:
+            gt[f"{label} {c.replace('estimate', 'est')}"] = (
+                wide[f"{v}_{c.lower()}"].to_numpy() / scale
+            )
+    cs = t["classification_support"].replace({"resource_class": {"": "unclassified"}})
+    cross = (
+        cs.pivot_table(index="resource_class", columns="support_class", values="tonnes",
+                       aggfunc="sum", fill_value=0.0) / 1e6
+    ).reset_index()  # fmt: skip
     return {
-        "synthetic": proj.project.synthetic,
-        "domain": code,
-        "realisations": realisations,
-        "computed": list(run.computed),
-        "reused": list(run.skipped),
-        "out_dir": str(out_dir),
-        "grade_tonnage": gt,
+        "synthetic": project.project.synthetic,
+        "reused_stored_results": stage.run.reused,
+        "run_id": stage.run.run_id,
+        "realisations": int(meta.get("realisations", 0)),
+        "domains": meta.get("domains", "").split(","),
+        "cutoff_pct": float(meta.get("cutoff_pct", "nan")),
+        "out_dir": meta.get("run_dir", ""),
+        "computed": list(stage.outcome.run.computed) if stage.outcome is not None else [],
+        "reused": (
+            list(stage.outcome.run.skipped)
+            if stage.outcome is not None
+            else [int(r) for r in t["realisations"]["realisation"]]
+        ),
+        "outcomes": t["outcomes"],
+        "grade_tonnage": wide.reset_index(),
+        "grade_tonnage_table": gt,
+        "classification_support_Mt": cross,
+        "period_confidence": t["period_confidence"],
+        "validation_summary": t["validation_summary"],
+        "meta": meta,
     }
 
 
+def _simulate_doc(
+    project_path: Path, realisations: int | None, domain: str | None, resume: bool,
+    show_progress: bool,
+) -> dict[str, Any]:  # fmt: skip
+    import shutil
+
+    proj = _load_project(project_path)
+    overrides: dict[str, Any] = {}
+    if realisations is not None:
+        overrides["realisations"] = realisations
+    if domain is not None:
+        overrides["domains"] = [d.strip() for d in domain.split(",") if d.strip()]
+    if not resume:
+        shutil.rmtree(proj.path(proj.project.output_dir) / "uncertainty", ignore_errors=True)
+    stage = _uncertainty_stage(proj, not resume, show_progress, overrides)
+    return _uncertainty_doc(proj, stage)
+
+
 def _print_simulate(doc: dict[str, Any]) -> None:
-    tag = " (SYNTHETIC)" if doc["synthetic"] else ""
-    gt = doc["grade_tonnage"]
-    t = Table(title=f"SGS grade-tonnage of domain {doc['domain']}{tag}, TREO, "
-                    f"{doc['realisations']} realisations")  # fmt: skip
-    cols = [c for c in gt.columns if c.startswith(("cutoff", "tonnes_p", "TREO_pct_p"))]
-    for c in cols:
-        t.add_column(c.replace("_pct", " %").replace("tonnes_", "Mt ").replace("_", " "),
-                     justify="right")  # fmt: skip
-    for _, r in gt[cols].iterrows():
-        t.add_row(*[f"{r[c] / 1e6:,.2f}" if c.startswith("tonnes") else f"{r[c]:.3f}"
-                    for c in cols])  # fmt: skip
-    out.print(t)
-    out.print(
-        f"{len(doc['computed'])} realisations computed, {len(doc['reused'])} reused from "
-        f"{doc['out_dir']}"
+    if doc["synthetic"]:
+        out.print(f"[bold yellow]{SYNTHETIC_BANNER}[/]")
+    n, doms = doc["realisations"], ", ".join(doc["domains"])
+    o = doc["outcomes"].copy()
+    for c in ("P10", "P50", "P90", "mean", "estimate"):
+        o[c] = o[c] / 1e6
+    o["unit"] = o["unit"].map({"US$": "US$ M", "t": "Mt"})
+    _print_frame(f"Outcomes over {n} realisations ({doms}; cut-off {doc['cutoff_pct']:g} % "
+                 "TREO)", o)  # fmt: skip
+    _print_frame("Grade-tonnage of the simulated domains", doc["grade_tonnage_table"])
+    _print_frame(
+        "Classification support (Mt): geometric class x support class",
+        doc["classification_support_Mt"],
     )
+    _print_frame("Validation", doc["validation_summary"].drop(columns=["note"]))
+    reuse = "reused from the store" if doc["reused_stored_results"] else "computed"
+    out.print(f"uncertainty stage {reuse}; realisations in {doc['out_dir']}")
 
 
 @app.command()
 def simulate(
     project: ProjectArg = Path("."),
-    realisations: Annotated[int, typer.Option(help="Number of realisations.")] = 10,
+    realisations: Annotated[
+        int | None,
+        typer.Option(help="Number of realisations (default: [uncertainty] realisations)."),
+    ] = None,
     domain: Annotated[
-        str | None, typer.Option(help="Domain to simulate (default: the first estimated).")
-    ] = None,
-    scheduler: Annotated[
         str | None,
-        typer.Option(help="Dask scheduler address (tcp://host:port); default: this process."),
+        typer.Option(help="Domain(s) to simulate, comma-separated (default: [uncertainty])."),
     ] = None,
+    scheduler: SchedulerOpt = None,
     resume: Annotated[bool, typer.Option(help="Reuse finished realisations.")] = True,
     as_json: JsonOpt = False,
     debug: DebugOpt = False,
 ) -> None:
-    """Simulate a domain's TREO by SGS: P10/P50/P90 grade-tonnage over realisations."""
-    _respond(
-        debug,
-        as_json,
-        lambda: _simulate_doc(project, realisations, domain, scheduler, resume, not as_json),
-        _print_simulate,
-    )
+    """Simulate the block model by SGS: P10/P50/P90 tonnes, pit value and NPV, support."""
+    go = lambda: _simulate_doc(project, realisations, domain, resume, not as_json)  # noqa: E731
+    _respond(debug, as_json, _scheduled(scheduler, go), _print_simulate)
 
 
 # ------------------------------------------------------------------------------- report
 def _report_doc(project_path: Path, out_dir: Path | None, pdf: bool, show_progress: bool):
     """Run the pipeline (stored stages are reused) and write the HTML and PDF report."""
-    from mine2magnet.config import load_project
     from mine2magnet.report import write_report
 
     doc = _run_all(project_path, force=False, show_progress=show_progress)
-    proj = load_project(project_path)
+    proj = _load_project(project_path)
     with _progress(show_progress, total=1) as step:
         step("writing the report (HTML, PDF)")
         files = write_report(proj.path(proj.project.store), proj, out_dir, pdf=pdf)
@@ -1042,11 +1136,13 @@ def report(
         Path | None, typer.Option("--out", help="Folder for the files (default out/report).")
     ] = None,
     pdf: Annotated[bool, typer.Option(help="Also write the PDF (weasyprint).")] = True,
+    scheduler: SchedulerOpt = None,
     as_json: JsonOpt = False,
     debug: DebugOpt = False,
 ) -> None:
     """Write the report (one offline HTML file and a PDF) from the project's results."""
-    doc = _guard(debug, lambda: _report_doc(project, out_dir, pdf, show_progress=not as_json))
+    build = lambda: _report_doc(project, out_dir, pdf, show_progress=not as_json)  # noqa: E731
+    doc = _guard(debug, _scheduled(scheduler, build))
     if as_json:
         _emit_json({"synthetic": doc["drillholes"]["synthetic"], "report": doc["report"]})
         return
@@ -1073,6 +1169,7 @@ def demo_project_dir() -> Path:
 @app.command()
 def demo(
     fresh: Annotated[bool, typer.Option(help="Delete stored results first.")] = False,
+    scheduler: SchedulerOpt = None,
     as_json: JsonOpt = False,
     debug: DebugOpt = False,
 ) -> None:
@@ -1086,7 +1183,7 @@ def demo(
         doc["demo_dir"] = str(d)
         return doc
 
-    doc = _guard(debug, go)
+    doc = _guard(debug, _scheduled(scheduler, go))
     if as_json:
         _emit_json(doc)
         return

@@ -97,6 +97,15 @@ def changed_keys(old_json: str | None, new: dict[str, Any]) -> tuple[str, ...]:
     return tuple(sorted(k for k in a.keys() | b.keys() if a.get(k) != b.get(k)))
 
 
+def project_executor(project: Project, executor: Any = None) -> Any:
+    """The executor of a stage: ``executor`` when given, else ``[parallel] executor``.
+
+    ``"serial"``, ``"threads"``, a ``dask.distributed`` Client or a scheduler address
+    (:mod:`mine2magnet.parallel`); chunked results do not depend on it.
+    """
+    return project.parallel.executor if executor is None else executor
+
+
 def _noop(_: str) -> None:
     pass
 
@@ -312,7 +321,7 @@ def run_estimation_stage(
     drillholes: DrillholeStage,
     *,
     force: bool = False,
-    executor: Any = "serial",
+    executor: Any = None,
     progress: Progress = _noop,
 ) -> EstimationStage:
     """Statistics, variography, block model estimate, validation and grade-tonnage.
@@ -347,7 +356,7 @@ def run_estimation_stage(
             bm_params,
             seed=project.project.seed,
             topography=load_topography(project),
-            executor=executor,
+            executor=project_executor(project, executor),
         )
         holder["outcome"] = outcome
         return outcome.tables()
@@ -380,7 +389,7 @@ def run_resource_stage(
     pit: PitStage | None = None,
     *,
     force: bool = False,
-    executor: Any = "serial",
+    executor: Any = None,
     progress: Progress = _noop,
 ) -> ResourceStage:
     """Classify the block model, apply RPEEE and state the Mineral Resource; JORC Table 1.
@@ -429,7 +438,7 @@ def run_resource_stage(
             load_topography(project),
             rp,
             pit_mask=pit_mask,
-            executor=executor,
+            executor=project_executor(project, executor),
         )
         holder["model"] = model
         tables = model.tables()
@@ -514,6 +523,7 @@ def run_economics_stage(
     *,
     schedule: Any = None,
     force: bool = False,
+    executor: Any = None,
     progress: Progress = _noop,
 ) -> EconomicsStage:
     """Value the project: cash flows, NPV/IRR, sensitivity, Monte Carlo, scenarios, magnets.
@@ -545,6 +555,7 @@ def run_economics_stage(
             scenarios=scenarios,
             schedule_periods=periods,
             seed=project.project.seed,
+            executor=project_executor(project, executor),
         )
         holder["result"] = result
         return result.tables()
@@ -602,3 +613,166 @@ def run_schedule_stage(
 
     tables, run = _cached_stage(store, STAGE, inputs, params, compute, force=force)
     return ReserveStage(tables, run, holder.get("outcome"))
+
+
+# ------------------------------------------------------------------------- uncertainty
+__all__ += ["UncertaintyStage", "run_uncertainty_stage"]
+
+
+@dataclass(frozen=True)
+class UncertaintyStage:
+    """Result of the uncertainty stage: realisation outcomes, probability model, checks
+    (tables ``uncertainty__*``, see :data:`mine2magnet.uncertainty.stage.TABLE_NAMES`)."""
+
+    tables: dict[str, pd.DataFrame]
+    run: StageRun
+    outcome: Any = None  # the typed UncertaintyOutcome when computed in this process
+
+
+def _summary_value(table: pd.DataFrame | None, item: str) -> float:
+    if table is None or "item" not in table.columns:
+        return float("nan")
+    hit = table.loc[table["item"] == item, "value"]
+    return float(hit.iloc[0]) if len(hit) else float("nan")
+
+
+def _base_npv(economics: EconomicsStage | None) -> float:
+    if economics is None or "metrics" not in economics.tables:
+        return float("nan")
+    m = economics.tables["metrics"]
+    hit = m.loc[(m["kind"] == "npv") & (m["series"] == "after_tax"), "value"]
+    return float(hit.iloc[0]) if len(hit) else float("nan")
+
+
+def run_uncertainty_stage(
+    project: Project,
+    store: Store,
+    estimation: EstimationStage,
+    pit: PitStage | None,
+    resources: ResourceStage | None,
+    reserve: ReserveStage | None,
+    economics: EconomicsStage | None,
+    *,
+    drillholes: DrillholeStage | None = None,
+    processing: ProcessingStage | None = None,
+    overrides: dict[str, Any] | None = None,
+    executor: Any = None,
+    force: bool = False,
+    progress: Progress = _noop,
+) -> UncertaintyStage:
+    """Conditional simulation of the block model and its outcomes (``uncertainty__*``).
+
+    Realisations of every ``[uncertainty] domains`` by SGS; per realisation the
+    grade-tonnage, the ultimate pit (with ``[mining]``) and the NPV of the base plan (with
+    the reserve schedule and ``[economics]``); then percentiles, the probability-above-
+    cut-off block model, period confidence, classification support and validation
+    (:func:`mine2magnet.uncertainty.stage.run_uncertainty`). Realisations are Parquet files
+    under ``<output_dir>/uncertainty`` and resume after an interruption.
+
+    Cached on the cache keys of the estimation, mining, resources, reserve and economics
+    stages, the ``[uncertainty]`` section (with ``overrides``, e.g. the CLI's
+    ``--realisations``) and the project seed; the executor does not change the tables.
+    """
+    from mine2magnet.blockmodel import load_topography
+    from mine2magnet.uncertainty.params import uncertainty_params
+    from mine2magnet.uncertainty.stage import BasePlan, run_uncertainty
+
+    src = str(project.source_file) if project.source_file else ""
+    up = uncertainty_params(project, overrides)
+    params = {"uncertainty": up.model_dump(mode="json"), "seed": project.project.seed}
+    inputs = {"stage.estimation": estimation.run.cache_key}
+    for s in (pit, resources, reserve, economics):
+        if s is not None:
+            inputs[f"stage.{s.run.stage}"] = s.run.cache_key
+    holder: dict[str, Any] = {}
+
+    def compute() -> dict[str, pd.DataFrame]:
+        progress("preparing the simulation")
+        comps = (
+            drillholes.composites.table
+            if drillholes is not None
+            else store.read("drillholes", "composites")
+        )
+        blocks = estimation.tables["blocks"]
+        mining = None
+        if pit is not None and project.mining:
+            from mine2magnet.mining import mining_params
+
+            mining = mining_params(project)
+        plan = None
+        if up.npv and reserve is not None and economics is not None and mining is not None:
+            from mine2magnet.economics import economics_and_scenarios
+
+            econ, _ = economics_and_scenarios(project)
+            if processing is not None:
+                products = (
+                    processing.flowsheet if processing.flowsheet is not None else processing.tables
+                )
+            else:
+                products = {
+                    t.split("__", 1)[1]: store.con.execute(f'SELECT * FROM "{t}"').df()
+                    for t in store.tables()
+                    if t.startswith("processing__")
+                }
+            plan = BasePlan.build(
+                blocks,
+                resources.tables["blocks"] if resources is not None else None,
+                reserve.tables,
+                mining,
+                products,
+                econ,
+            )
+        decl = estimation.tables.get("declustering")
+        cell = 50.0
+        if decl is not None and "cell_size_m" in decl.columns and len(decl):
+            chosen = decl[decl["chosen"].astype(bool)] if "chosen" in decl.columns else decl
+            if len(chosen):
+                cell = float(chosen["cell_size_m"].median())
+        from mine2magnet.resources import resource_params
+
+        cutoff = float(resource_params(project).reporting_cutoff.value)
+        estimate = {
+            "pit_value_usd": _summary_value(
+                pit.tables.get("pit_summary") if pit else None, "ultimate pit value"
+            ),
+            "pit_ore_tonnes": _summary_value(
+                pit.tables.get("pit_summary") if pit else None, "ultimate pit ore"
+            ),
+            "npv_usd": _base_npv(economics),
+        }
+        n = up.realisations
+
+        def step(done: int, total: int) -> None:
+            if done:
+                progress(f"realisation {done}/{total}")
+
+        par = project.parallel
+        outcome = run_uncertainty(
+            blocks,
+            estimation.tables["grid"],
+            comps,
+            estimation.tables["variogram_models"],
+            up,
+            seed=project.project.seed,
+            out_dir=project.path(project.project.output_dir) / "uncertainty",
+            resource_blocks=resources.tables.get("blocks") if resources is not None else None,
+            mining=mining if up.pit else None,
+            topography=load_topography(project) if mining is not None else None,
+            plan=plan,
+            estimate=estimate,
+            resource_cutoff_pct=cutoff,
+            declustering_cell_m=cell,
+            key=json.dumps(inputs, sort_keys=True),
+            executor=project_executor(project, executor),
+            workers=par.workers,
+            memory_limit_mb=par.memory_limit_mb,
+            progress=step if n > 0 else None,
+            synthetic=bool(project.project.synthetic),
+            source=src,
+        )
+        holder["outcome"] = outcome
+        progress("summarising the realisations")
+        return outcome.tables()
+
+    tables, run = _cached_stage(store, "uncertainty", inputs, params, compute, force=force)
+    return UncertaintyStage(tables, run, holder.get("outcome"))

@@ -75,3 +75,26 @@ def test_back_transform_is_monotone(values, scores, upper):
     z = nst.inverse_transform(y)
     assert np.all(np.diff(z) >= 0)
     assert np.all(z >= nst.zmin_)
+
+
+def test_upper_tail_option_changes_only_scores_beyond_the_largest_datum():
+    """Why the tail option cannot move the 95 % quantile: it acts above p_K only.
+
+    Below the score of the largest datum all tail options give the same values, and a
+    standard-normal field exceeds that score with probability 1 − p_K (here 1/600).
+    """
+    w = np.ones(DATA.size)
+    fits = [NormalScoreTransform(**kw).fit(DATA, w) for kw in (
+        {}, {"upper_tail": "power", "upper_omega": 2.5},
+        {"upper_tail": "hyperbolic", "upper_omega": 1.5})]  # fmt: skip
+    s_k, p_k = fits[0].scores_[-1], fits[0].cdf_[-1]
+    assert p_k == pytest.approx(1 - 0.5 / DATA.size)
+    y = np.random.default_rng(0).normal(size=200_000)
+    body = y[y <= s_k]
+    ref = fits[0].inverse_transform(body)
+    for nst in fits[1:]:
+        np.testing.assert_array_equal(nst.inverse_transform(body), ref)
+        q = [0.9, 0.95, 0.99]
+        got, want = nst.inverse_transform(y), fits[0].inverse_transform(y)
+        np.testing.assert_allclose(np.quantile(got, q), np.quantile(want, q))
+    assert np.mean(y > s_k) == pytest.approx(1 - p_k, rel=0.15)

@@ -1323,16 +1323,17 @@ _LATER_CHAPTERS = (
     (("mining__", "schedule__", "reserve__"), "chapter_mining", "mining_chapter"),
     (("processing__",), "chapter_processing", "processing_chapter"),
     (("economics__",), "chapter_economics", "economics_chapter"),
+    (("uncertainty__realisations",), "chapter_uncertainty", "uncertainty_chapter"),
 )
 
 
-LATER_CHAPTER_IDS: tuple[str, ...] = ("mining", "processing", "economics")
+LATER_CHAPTER_IDS: tuple[str, ...] = ("mining", "processing", "economics", "uncertainty")
 
 
 def _later_stage_chapters(
     tables: Mapping[str, pd.DataFrame], dump: Mapping[str, Any], synthetic: bool
 ) -> list[Section]:
-    """Mining, processing and economics chapters for the stages that have run."""
+    """Mining, processing, economics and uncertainty chapters for the stages that have run."""
     import importlib
 
     out = []

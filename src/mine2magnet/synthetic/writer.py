@@ -627,6 +627,26 @@ discount_pct = 5
 products = ["NdFeB alloy"]
 # the state right may be cut by up to 75 % for domestic metallisation (a legal question):
 # overrides = {{ fiscal = {{ royalties = {{ state_right = {{ reduction_pct = 75 }} }} }} }}
+
+# ---------------------------------------------------------------------------------------
+# Grade uncertainty (docs/simulation.md "The uncertainty stage"): SGS realisations of the
+# estimated domains; per realisation the grade-tonnage, the ultimate pit and the NPV of
+# the base plan; the probability-above-cut-off model and classification support.
+# 10 realisations and 2 x 2 x 1 points per block: about 13-14 CPU-seconds per realisation,
+# `make demo` about 75 s longer on two idle cores (3 min on a shared machine). Use 50-100
+# realisations for decisions; discretisation = [1, 1, 1] is about four times faster.
+[uncertainty]
+realisations = 10
+domains = ["HG", "LG"]
+columns = ["TREO_pct", "Nd2O3_pct", "Pr6O11_pct"]
+discretisation = [2, 2, 1]
+ns_variogram = "fitted"
+cutoffs_pct = [0.5, 1.0, 2.0, 3.0, 4.0]
+pit = true
+npv = true
+[uncertainty.classification_support]  # quarter panels = 1/4 of the annual plant feed
+tolerance_pct = 15.0
+confidence_pct = 90.0
 """
 
 
