@@ -1,26 +1,29 @@
-"""Benchmark: realisations per minute on 1 and 2 Dask workers, and a paper projection.
+"""Benchmark: chunked SGS realisations per minute on 1 and 2 Dask workers, and a projection.
 
-The job: ``mine2magnet.uncertainty.standin.seeded_field`` — a SYNTHETIC seeded lognormal
-field of 128 × 128 × 48 = 786,432 blocks (moving-average correlation), evaluated per
-realisation into a grade-tonnage curve, period tonnes and the block grades, each written
-to Parquet by the worker (``run_realisations``). It stands in for
-``geostats.simulation.simulate_blocks``; it is *not* a sequential Gaussian simulation.
+The job: one realisation = ``geostats.simulation_chunks.simulate_blocks_chunked`` of a
+SYNTHETIC 80 × 80 × 16 grid of 5 m blocks (102,400 blocks, one point each) conditioned
+on 64 vertical drillholes (2.5 m composites, lognormal TREO), normal-score model nugget
+0.1 + spherical 0.9 (60 × 40 × 15 m, azimuth 30°), 24 data + 24 previous nodes, multiple
+grids, with ``memory_limit_mb = 16`` so that the realisation runs in chunks (tiles with
+their conditioning band). Each chunk's blocks are written as a Parquet part by the worker
+(``run_realisations`` with a generator realisation function), then a grade-tonnage table.
 
 * PEER: the same realisations in one process, ``executor="serial"``.
 * ours: a ``LocalCluster(processes=True, threads_per_worker=1)`` with 1 and with 2
-  workers (each cluster is started and warmed up before timing), twice: with Dask's
-  default worker environment and "tuned", without ``MALLOC_TRIM_THRESHOLD_``. Dask sets
-  that variable in every worker it spawns; setting it turns off glibc's dynamic mmap
-  threshold, so every large numpy array is a fresh ``mmap`` and pays its page faults
-  again (the same numpy code ran ~1.4× slower in a default worker than in the driver
-  here). The headline numbers use the tuned workers (docs/scale.md says how).
-* Timing: the fastest of two runs of each configuration (the cores may be shared;
-  the load average is printed).
-* Check: all runs have identical table fingerprints (bitwise equal tables).
-* Projection: the measured cost per block·realisation on one tuned worker, times 10⁸
-  blocks × 100 realisations, divided by N workers (linear) and by N × the measured
-  2-worker efficiency; and
-  the same for the SGS goal of issue 8 (100,000 nodes/s per core). Written to
+  workers, started and warmed up (imports, compiled kernels) before timing, with the
+  "tuned" worker environment of docs/scale.md (Dask's nanny would otherwise set
+  ``MALLOC_TRIM_THRESHOLD_``, which makes numpy-heavy code slower).
+* Timing: the fastest of two runs of each configuration (the two cores are shared with
+  other jobs; the load average is printed). All runs must give identical tables.
+* Per-chunk cost: one realisation timed chunk by chunk in the driver: seconds per
+  million simulated nodes, and per million nodes counting the band's conditioning
+  points. Memory: the peak traced memory (tracemalloc: numpy and pandas buffers) of one
+  chunked realisation in the driver against the limit and against the same realisation
+  unchunked (``simulate_blocks``), and each worker's peak resident set size.
+* Projection: realisations are independent tasks, the chunks of one realisation are
+  sequential, so ``T(N) = ceil(R / N) · B · nd · c / e`` with ``B`` blocks, ``nd``
+  points per block, ``c`` the measured seconds per simulated node (chunked, band
+  included) and ``e`` the measured 2-worker efficiency (1 for N = 1). Written to
   docs/scale.md between the ``scale:begin``/``scale:end`` markers.
 
 Run: ``.venv/bin/python benchmarks/scale.py [n_realisations]``. The last line reads
@@ -30,81 +33,178 @@ serial), ratio R``.
 
 from __future__ import annotations
 
+import math
 import os
 import re
+import resource
 import sys
 import tempfile
 import time
+import tracemalloc
 from pathlib import Path
 
 import dask
+import numpy as np
+import pandas as pd
 from dask.distributed import Client, LocalCluster
 
+from mine2magnet.blockmodel.grid import BlockModel
+from mine2magnet.geostats import SearchParameters, Structure, VariogramModel
+from mine2magnet.geostats.simulation import SimulationParams, simulate_blocks
+from mine2magnet.geostats.simulation_chunks import plan_chunks, simulate_blocks_chunked
 from mine2magnet.uncertainty import run_realisations
-from mine2magnet.uncertainty.standin import seeded_field
 
-COUNTS = (128, 128, 48)
-KWARGS = {"counts": COUNTS, "smooth_cells": 7, "cutoffs": (0.0, 1.0, 2.0, 3.0)}
+COUNTS = (80, 80, 16)
+BLOCK_M = 5.0
 N_BLOCKS = COUNTS[0] * COUNTS[1] * COUNTS[2]
+LIMIT_MB = 16.0
+CUTOFFS = (0.0, 1.0, 2.0, 3.0)
 TARGET_BLOCKS, TARGET_REALS = 100_000_000, 100
-CHUNK_BLOCKS = 1_000_000
 SGS_RATE = 100_000.0  # issue 8 goal, nodes/s per core
 TUNED_ENV = {"OMP_NUM_THREADS": 1, "MKL_NUM_THREADS": 1, "OPENBLAS_NUM_THREADS": 1}
 REPEATS = 2
 DOC = Path(__file__).resolve().parents[1] / "docs" / "scale.md"
 
 
-def timed(executor: object, n: int, out: str) -> tuple[float, str]:
+def case() -> dict:
+    """The SYNTHETIC block model, composites and simulation settings of the job."""
+    nx, ny, nz = COUNTS
+    k, j, i = (a.ravel() for a in np.meshgrid(np.arange(nz), np.arange(ny), np.arange(nx),
+                                              indexing="ij"))  # fmt: skip
+    table = pd.DataFrame({"i": i, "j": j, "k": k, "easting": BLOCK_M * (i + 0.5),
+                          "northing": BLOCK_M * (j + 0.5), "elevation": BLOCK_M * (k + 0.5),
+                          "domain": "ORE", "tonnes": 2600.0 * BLOCK_M**3 / 125.0})  # fmt: skip
+    model = BlockModel((0.0, 0.0, 0.0), (BLOCK_M,) * 3, COUNTS, 0.0, table, ("TREO_pct",))
+    rng = np.random.default_rng(2026)
+    holes = rng.uniform(0, BLOCK_M * nx, (64, 2))
+    z = np.arange(1.25, BLOCK_M * nz, 2.5)
+    xy = np.repeat(holes, z.size, axis=0)
+    comp = pd.DataFrame({"easting": xy[:, 0], "northing": xy[:, 1],
+                         "elevation": np.tile(z, len(holes)), "domain": "ORE",
+                         "TREO_pct": rng.lognormal(0.5, 0.6, len(xy))})  # fmt: skip
+    vm = VariogramModel(0.1, (Structure("spherical", 0.9, (60.0, 40.0, 15.0), (30.0, 0.0, 0.0)),))
+    params = SimulationParams(vm, SearchParameters((60.0, 40.0, 15.0), (30.0, 0.0, 0.0)),
+                              discretisation=(1, 1, 1))  # fmt: skip
+    return {"block_model": model, "composites": comp, "params": params}
+
+
+def chunked_realisation(realisation, seed, *, block_model, composites, params, limit_mb):
+    """Chunked SGS of the domain, written part by part, then its grade-tonnage table."""
+    nx, ny = block_model.counts[0], block_model.counts[1]
+    t = np.zeros(len(CUTOFFS))
+    metal = np.zeros(len(CUTOFFS))
+    for sim in simulate_blocks_chunked(block_model, composites, "ORE", "TREO_pct", params,
+                                       realisation=realisation, seed=seed,
+                                       memory_limit_mb=limit_mb):  # fmt: skip
+        g = sim["TREO_pct"].to_numpy()
+        tonnes = float(block_model.table["tonnes"].iloc[0])
+        for q, c in enumerate(CUTOFFS):
+            above = g >= c
+            t[q] += tonnes * above.sum()
+            metal[q] += tonnes * g[above].sum() / 100.0
+        key = sim["i"].to_numpy() + nx * (sim["j"].to_numpy() + ny * sim["k"].to_numpy())
+        yield {"blocks": pd.DataFrame({"block_index": key.astype(np.int64), "TREO_pct": g})}
+    with np.errstate(invalid="ignore", divide="ignore"):
+        grade = np.where(t > 0, 100.0 * metal / t, np.nan)
+    yield {"gradetonnage": pd.DataFrame({"cutoff_pct": CUTOFFS, "tonnes": t,
+                                         "TREO_pct": grade, "TREO_t": metal})}  # fmt: skip
+
+
+def timed(executor: object, n: int, out: str, kw: dict) -> tuple[float, str]:
     t0 = time.perf_counter()
-    run = run_realisations(seeded_field, n, seed=2026, out_dir=out, kwargs=KWARGS,
+    run = run_realisations(chunked_realisation, n, seed=2026, out_dir=out, kwargs=kw,
                            executor=executor, resume=False)  # fmt: skip
     return time.perf_counter() - t0, run.fingerprint()
 
 
-def on_cluster(workers: int, n: int, tmp: str, tuned: bool) -> tuple[float, str]:
-    env = {"distributed.nanny.pre-spawn-environ": TUNED_ENV} if tuned else {}
+def best_of(executor: object, n: int, out: str, kw: dict) -> tuple[float, str, list[float]]:
+    """Fastest of REPEATS runs (the cores may be shared); all must agree bit for bit."""
+    runs = [timed(executor, n, f"{out}-{i}", kw) for i in range(REPEATS)]
+    fp = runs[0][1] if len({f for _, f in runs}) == 1 else "runs differ"
+    return min(t for t, _ in runs), fp, [t for t, _ in runs]
+
+
+def _maxrss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # Linux: KiB
+
+
+def on_cluster(workers: int, n: int, tmp: str, kw: dict) -> tuple[float, str, list[float], list]:
     with (
-        dask.config.set(env),
+        dask.config.set({"distributed.nanny.pre-spawn-environ": TUNED_ENV}),
         LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                      dashboard_address=":0") as cluster,
         Client(cluster) as client,
     ):  # fmt: skip
-        timed(client, workers, f"{tmp}/warm{workers}")  # imports and first call on each worker
-        return best_of(client, n, f"{tmp}/w{workers}{tuned}")
+        timed(client, workers, f"{tmp}/warm{workers}", kw)  # imports, kernels on each worker
+        best, fp, all_t = best_of(client, n, f"{tmp}/w{workers}", kw)
+        rss = sorted(client.run(_maxrss_mb).values())
+    return best, fp, all_t, rss
 
 
-def best_of(executor: object, n: int, out: str) -> tuple[float, str]:
-    """Fastest of REPEATS runs (the cores may be shared); all must agree bit for bit."""
-    runs = [timed(executor, n, f"{out}-{i}") for i in range(REPEATS)]
-    if len({fp for _, fp in runs}) != 1:
-        return min(t for t, _ in runs), "runs differ"
-    return min(runs)
+def chunk_costs(kw: dict) -> dict:
+    """One realisation in the driver, chunk by chunk: seconds, points, band points."""
+    rows = []
+    t0 = time.perf_counter()
+    for sim in simulate_blocks_chunked(kw["block_model"], kw["composites"], "ORE", "TREO_pct",
+                                       kw["params"], realisation=99, seed=7,
+                                       memory_limit_mb=kw["limit_mb"]):  # fmt: skip
+        t1 = time.perf_counter()
+        a = sim.attrs["simulation"]
+        rows.append((t1 - t0, a["points"], a["band_points"]))
+        t0 = time.perf_counter()
+    s, p, b = (np.array(x, dtype=float) for x in zip(*rows, strict=True))
+    return {
+        "chunks": len(rows),
+        "points": p.sum(),
+        "band": b.sum(),
+        "per_mnode": 1e6 * s.sum() / p.sum(),
+        "per_mnode_touched": 1e6 * s.sum() / (p + b).sum(),
+        "chunk_median_s": float(np.median(s)),
+        "chunk_points_median": float(np.median(p)),
+        "per_mnode_spread": (1e6 * np.percentile(s / p, 10), 1e6 * np.percentile(s / p, 90)),
+    }
+
+
+def traced_peaks(kw: dict) -> tuple[float, float]:
+    """Peak traced memory [MB] of one realisation chunked and unchunked (tracemalloc)."""
+    out = []
+    for chunked in (True, False):
+        tracemalloc.start()
+        try:
+            if chunked:
+                for _ in simulate_blocks_chunked(kw["block_model"], kw["composites"], "ORE",
+                                                 "TREO_pct", kw["params"], realisation=98, seed=7,
+                                                 memory_limit_mb=kw["limit_mb"]):  # fmt: skip
+                    pass
+            else:
+                simulate_blocks(kw["block_model"], kw["composites"], "ORE", "TREO_pct",
+                                kw["params"], realisation=98, seed=7)  # fmt: skip
+            out.append(tracemalloc.get_traced_memory()[1] / 1e6)
+        finally:
+            tracemalloc.stop()
+    return out[0], out[1]
 
 
 def hours(seconds: float) -> str:
+    if seconds >= 48 * 3600:
+        return f"{seconds / 86400:.1f} d"
     return f"{seconds / 3600:.1f} h" if seconds >= 3600 else f"{seconds / 60:.1f} min"
 
 
-def projection(per_block_s: float, efficiency: float) -> list[str]:
-    work = TARGET_BLOCKS * TARGET_REALS * per_block_s
-    sgs = TARGET_BLOCKS * TARGET_REALS / SGS_RATE
-    chunk = CHUNK_BLOCKS * per_block_s
+def projection(per_node_s: float, efficiency: float, nd: int = 1) -> list[str]:
+    """``T(N) = ceil(R/N) · B · nd · c / e`` for the measured ``c`` and the issue-8 goal."""
+    real = TARGET_BLOCKS * nd * per_node_s
+    goal = TARGET_BLOCKS * nd / SGS_RATE
     out = [
-        f"- measured cost: {per_block_s * 1e9:.0f} ns per block·realisation on one worker "
-        f"(stand-in job); a chunk of {CHUNK_BLOCKS:,} blocks costs {chunk:.2f} s",
-        f"- measured 2-worker efficiency: {efficiency:.2f} (its column assumes it for all N; "
-        "large N adds scheduler and shared-file-system costs not measured here)",
-        f"- {TARGET_BLOCKS:,} blocks × {TARGET_REALS} realisations = "
-        f"{TARGET_BLOCKS // CHUNK_BLOCKS * TARGET_REALS:,} chunks of {CHUNK_BLOCKS:,} blocks",
-        "",
-        "| workers N | stand-in, linear | stand-in, measured efficiency | SGS goal, linear "
-        "| SGS goal, measured efficiency |",
-        "| ---: | ---: | ---: | ---: | ---: |",
+        "| workers N | measured cost, linear | measured cost, measured efficiency "
+        "| SGS goal 100,000 nodes/s, measured efficiency |",
+        "| ---: | ---: | ---: | ---: |",
     ]
-    for n in (1, 2, 8, 32, 128):
+    for n in (1, 8, 32, 128):
+        waves = math.ceil(TARGET_REALS / n)
         eff = 1.0 if n == 1 else efficiency
-        out.append(f"| {n} | {hours(work / n)} | {hours(work / (n * eff))} | "
-                   f"{hours(sgs / n)} | {hours(sgs / (n * eff))} |")  # fmt: skip
+        out.append(f"| {n} | {hours(waves * real)} | {hours(waves * real / eff)} | "
+                   f"{hours(waves * goal / eff)} |")  # fmt: skip
     return out
 
 
@@ -119,51 +219,87 @@ def write_doc(text_lines: list[str]) -> None:
 
 
 def main() -> None:
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 24
-    print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores; job: {N_BLOCKS:,} blocks"
-          f" per realisation (SYNTHETIC stand-in), {n} realisations, best of {REPEATS}; "
-          f"load average before {os.getloadavg()[0]:.2f}")  # fmt: skip
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 8
+    kw = dict(case(), limit_mb=LIMIT_MB)
+    m = kw["block_model"]
+    n_chunks = len(plan_chunks(m.table, m.block_size, (1, 1, 1), LIMIT_MB, kw["params"].search))
+    load0 = os.getloadavg()[0]
+    src = Path(sys.modules[simulate_blocks.__module__].__file__)
+    mtime0 = src.stat().st_mtime  # the kernels may be edited while this runs (shared tree)
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores; job: chunked SGS of "
+          f"{N_BLOCKS:,} blocks (SYNTHETIC), memory_limit_mb={LIMIT_MB:g} → {n_chunks} chunks, "
+          f"{n} realisations, best of {REPEATS}; load average before {load0:.2f}")  # fmt: skip
     with tempfile.TemporaryDirectory(prefix="m2m-scale-") as tmp:
-        timed("serial", 1, f"{tmp}/warm")
-        t_serial, fp_serial = best_of("serial", n, f"{tmp}/serial")
-        t1d, fp1d = on_cluster(1, n, tmp, tuned=False)
-        t2d, fp2d = on_cluster(2, n, tmp, tuned=False)
-        t1, fp1 = on_cluster(1, n, tmp, tuned=True)
-        t2, fp2 = on_cluster(2, n, tmp, tuned=True)
-    same = fp_serial == fp1 == fp2 == fp1d == fp2d
-    times = {"serial": t_serial, "1d": t1d, "2d": t2d, "1": t1, "2": t2}
-    rate = {k: 60.0 * n / t for k, t in times.items()}
+        timed("serial", 1, f"{tmp}/warm", kw)
+        cost = chunk_costs(kw)
+        peak_chunked, peak_whole = traced_peaks(kw)
+        t_serial, fp_serial, all_s = best_of("serial", n, f"{tmp}/serial", kw)
+        t1, fp1, all_1, rss1 = on_cluster(1, n, tmp, kw)
+        t2, fp2, all_2, rss2 = on_cluster(2, n, tmp, kw)
+    load1 = os.getloadavg()[0]
+    same = fp_serial == fp1 == fp2 != "runs differ"
+    rate = {k: 60.0 * n / t for k, t in {"serial": t_serial, "1": t1, "2": t2}.items()}
+    spread = {k: "–".join(f"{60.0 * n / t:.1f}" for t in sorted(v, reverse=True))
+              for k, v in {"serial": all_s, "1": all_1, "2": all_2}.items()}  # fmt: skip
     scaling = t1 / t2
-    per_real = t1 / n
-    print(f"serial (PEER):       {t_serial:6.2f} s  {rate['serial']:7.1f} realisations/min")
-    print(f"1 worker, default:   {t1d:6.2f} s  {rate['1d']:7.1f} realisations/min")
-    print(f"2 workers, default:  {t2d:6.2f} s  {rate['2d']:7.1f} realisations/min")
-    print(f"1 worker, tuned:     {t1:6.2f} s  {rate['1']:7.1f} realisations/min  "
-          f"({per_real:.3f} s per realisation of {N_BLOCKS:,} blocks)")  # fmt: skip
-    print(f"2 workers, tuned:    {t2:6.2f} s  {rate['2']:7.1f} realisations/min")
-    print(f"scaling 1 → 2 workers: {scaling:.2f}× tuned (efficiency {scaling / 2:.2f}), "
-          f"{t1d / t2d:.2f}× default")  # fmt: skip
-    print(f"tables bitwise equal, serial and all four cluster runs: {same}; "
-          f"load average after {os.getloadavg()[0]:.2f}")  # fmt: skip
+    eff = min(1.0, scaling / 2)
+    c = cost["per_mnode"] / 1e6
+    print(f"serial (PEER):  {t_serial:6.2f} s  {rate['serial']:6.2f} realisations/min "
+          f"(runs: {spread['serial']})")  # fmt: skip
+    print(f"1 worker:       {t1:6.2f} s  {rate['1']:6.2f} realisations/min (runs: {spread['1']})")
+    print(f"2 workers:      {t2:6.2f} s  {rate['2']:6.2f} realisations/min (runs: {spread['2']})")
+    print(f"scaling 1 → 2 workers: {scaling:.2f}× (efficiency {eff:.2f}); tables bitwise equal "
+          f"in all runs: {same}; load average after {load1:.2f}")  # fmt: skip
+    lo, hi = cost["per_mnode_spread"]
+    band = cost["band"] / cost["points"]
+    print(f"per-chunk cost: {cost['chunks']} chunks, median {cost['chunk_points_median']:,.0f} "
+          f"nodes and {cost['chunk_median_s']:.2f} s per chunk; {cost['per_mnode']:.1f} s per "
+          f"million simulated nodes (chunks 10–90 %: {lo:.1f}–{hi:.1f}), "
+          f"{cost['per_mnode_touched']:.1f} s per million nodes counting the band "
+          f"({band:.2f} band points per node)")  # fmt: skip
+    ratio_mem = peak_chunked / peak_whole
+    print(f"memory: peak traced {peak_chunked:.1f} MB chunked against memory_limit_mb="
+          f"{LIMIT_MB:g} ({peak_whole:.1f} MB unchunked, ratio {ratio_mem:.2f}); "
+          f"peak RSS per worker {', '.join(f'{r:.0f}' for r in rss1)} MB (1 worker), "
+          f"{', '.join(f'{r:.0f}' for r in rss2)} MB (2 workers), interpreter, Dask and "
+          "numba included")  # fmt: skip
     doc = [
-        f"Measured by `benchmarks/scale.py` ({n} realisations of {N_BLOCKS:,} blocks, "
-        f"{os.cpu_count()} shared cores, best of {REPEATS}, 1-min load average after "
-        f"{os.getloadavg()[0]:.1f}): serial {rate['serial']:.1f}; tuned workers: "
-        f"1 worker {rate['1']:.1f}, 2 workers {rate['2']:.1f}; Dask's default workers: "
-        f"1 worker {rate['1d']:.1f}, 2 workers {rate['2d']:.1f} realisations/min. Scaling "
-        f"1 → 2 workers {scaling:.2f}× (tuned), {t1d / t2d:.2f}× (default); tables "
-        f"bitwise equal in all five runs: {same}.",
+        f"Measured by `.venv/bin/python benchmarks/scale.py {n}` ({n} realisations of chunked "
+        f"SGS on {N_BLOCKS:,} blocks, memory_limit_mb={LIMIT_MB:g} → {n_chunks} chunks; "
+        f"{os.cpu_count()} cores shared with other jobs, 1-min load average {load0:.1f} "
+        f"before and {load1:.1f} after; best of {REPEATS}, both runs in brackets): serial "
+        f"{rate['serial']:.2f} ({spread['serial']}); 1 worker {rate['1']:.2f} "
+        f"({spread['1']}); 2 workers {rate['2']:.2f} ({spread['2']}) realisations/min. "
+        f"Scaling 1 → 2 workers {scaling:.2f}× (efficiency {eff:.2f}); tables bitwise "
+        f"equal in all runs: {same}.",
         "",
-        *projection(per_real / N_BLOCKS, min(1.0, scaling / 2)),
+        f"- per-chunk cost (one realisation in the driver): {cost['per_mnode']:.1f} s per "
+        f"million simulated nodes (10–90 % of chunks {lo:.1f}–{hi:.1f}); median chunk "
+        f"{cost['chunk_points_median']:,.0f} nodes in {cost['chunk_median_s']:.2f} s; the band "
+        f"adds {band:.2f} conditioning points per simulated node "
+        f"({cost['per_mnode_touched']:.1f} s per million nodes counting them)",
+        f"- memory: peak traced {peak_chunked:.1f} MB for a chunked realisation against "
+        f"memory_limit_mb={LIMIT_MB:g} ({peak_whole:.1f} MB unchunked); peak resident "
+        f"set per worker {', '.join(f'{r:.0f}' for r in rss2)} MB with 2 workers "
+        "(interpreter, Dask, numba and pyarrow included)",
+        f"- projection: {TARGET_BLOCKS:,} blocks × {TARGET_REALS} realisations, one point "
+        "per block (× 8 for 2 × 2 × 2 points), "
+        "`T(N) = ceil(100 / N) · 10⁸ · c / e`: realisations in parallel, the chunks of "
+        f"one realisation in sequence; c = {cost['per_mnode']:.1f} s per million nodes "
+        f"measured here (band included), e = {eff:.2f} the measured 2-worker efficiency",
+        "",
+        *projection(c, eff),
     ]
     print("projection for 100 million blocks × 100 realisations:")
     for line in doc[2:]:
         print("  " + line)
     write_doc(doc)
+    if src.stat().st_mtime != mtime0:
+        print(f"WARNING: {src.name} changed during the run: runs may have used different code")
     if not same:
         print("ERROR: runs differ")
-    print(f"scale: ours {rate['2']:.1f} realisations/min (2 workers), PEER "
-          f"{rate['serial']:.1f} realisations/min (1 worker, serial), "
+    print(f"scale: ours {rate['2']:.2f} realisations/min (2 workers), PEER "
+          f"{rate['serial']:.2f} realisations/min (1 worker, serial), "
           f"ratio {rate['2'] / rate['serial']:.2f}")  # fmt: skip
 
 

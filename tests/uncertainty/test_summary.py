@@ -99,3 +99,17 @@ def test_mismatched_rows_are_refused(tmp_path):
 def _ragged(realisation, seed):
     c = [0.0, 1.0] if realisation == 0 else [0.0, 2.0]
     return {"gradetonnage": pd.DataFrame({"cutoff_pct": c, "tonnes": [1.0, 2.0]})}
+
+
+def _benches(realisation, seed):
+    """``seeded_field``'s blocks yielded as one part per bench (a chunked realisation)."""
+    blocks = seeded_field(realisation, seed, **SMALL)["blocks"]
+    for rows in np.array_split(np.arange(len(blocks)), 10):
+        yield {"blocks": blocks.iloc[rows].reset_index(drop=True)}
+
+
+def test_probability_above_reads_the_parts_of_chunked_realisations(run, tmp_path):
+    parted = run_realisations(_benches, 30, seed=21, out_dir=tmp_path, memory_limit_mb=0.05)
+    assert parted.is_parted("blocks", 0) and len(parted.paths("blocks", 0)) == 10
+    got = probability_above(parted, column="TREO_pct", cutoff_pct=2.0)
+    pd.testing.assert_frame_equal(got, probability_above(run, column="TREO_pct", cutoff_pct=2.0))

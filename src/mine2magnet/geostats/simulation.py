@@ -25,13 +25,40 @@ here):
 5. A node within 1e-9 m of a conditioning datum takes the datum's value (GSLIB assigns
    data to nodes); it is not added to the simulated set (the datum already is).
 
-The unit covariances are those of :mod:`.variogram` (GSLIB shapes, practical ranges;
+**Regular grids** (the usual case: block discretisation points of an unrotated model,
+or a grid chunk) take a faster kernel, :func:`_sgs_grid_kernel`, with the same
+definition of the neighbours. Targets are a regular grid when every target lies within
+``1e-6`` spacings of a node ``origin + (i, j, k) · spacing`` of an axis-aligned lattice
+(holes allowed, one target per node, a lattice box of at most ``8 m + 4096`` nodes;
+``regular_grid`` forces or forbids it). Then:
+
+* the multiple-grid path is GSLIB's: first the nodes with ``i, j, k`` multiples of 8
+  (node spacings), then of 4, then of 2, then the rest, each group in random order;
+* previously simulated nodes are found by scanning a precomputed **template of lattice
+  offsets** inside the search ellipsoid, sorted by anisotropic distance (ties by
+  offset), until ``max_previous`` are found (``sgsim``'s spiral search); a node of grid
+  level ``g`` scans only the offsets that are multiples of ``2^g``, where all nodes
+  simulated so far lie; simulated nodes are marked in lattice-sized flag and index arrays;
+* the data are searched per **super-block** of about 3-6 nodes a side: its candidate
+  list holds every datum that can be among ``max_data`` nearest of one of its nodes
+  (within ``min(1 + ρ, D + 2ρ)`` of the block centre, ``D`` the centre's ``max_data``-th
+  data distance and ``ρ`` the block's half-diagonal, in search units), sorted by
+  distance to the centre, and the scan stops by the triangle inequality;
+* covariances use coordinates relative to the target (node offsets from the template).
+
+Memory is linear in the targets: about 130 bytes per node at the peak of the set-up
+(numpy arrays, benchmark of 10⁶ nodes), plus the offset template (20 bytes per offset).
+
+Search distances are in the search ellipsoid's units (``SearchParameters.matrix``, GSLIB
+angles: azimuth clockwise from north, dip negative down, rake; the ellipsoid has radius
+1). The unit covariances are those of :mod:`.variogram` (GSLIB shapes, practical ranges;
 the formula of ``kriging._cov_r2``). The SK system is solved by a row Cholesky of the
 matrix augmented with the target (:func:`_chol_aug`): its last row is ``L⁻¹c`` and its
-last pivot the SK variance. The kernels use ``fastmath={"reassoc", "nsz"}`` so that dot
-products vectorise (no FMA contraction, no approximate functions): results are
-bit-identical for a seed on one machine; a CPU with another vector width may change
-the last bits. A singular system (which needs two coincident points with no nugget)
+last pivot the SK variance. The covariance and Cholesky kernels use
+``fastmath={"reassoc", "nsz"}`` so that dot products vectorise (no FMA contraction, no
+approximate functions): results are bit-identical for a seed on one machine, whether the
+kernels were just compiled or loaded from numba's cache; a CPU with another vector width
+may change the last bits. A singular system (which needs two coincident points with no nugget)
 falls back to an unconditional draw and is counted.
 
 Several grades (TREO and its oxides): see :class:`CompositionalTransform`.
@@ -71,7 +98,13 @@ __all__ = [
 _MAX_CELLS = 1 << 22
 _NODES_PER_CELL = 1.5
 _DATA_PER_CELL = 2.0
-_FM = {"reassoc", "nsz"}  # lets dot products vectorise; no FMA contraction, no approximations
+_MG_LEVELS = 3  # coarse grid levels of the multiple-grid path
+# Lets dot products vectorise; no FMA contraction, no approximations. Only on the two large
+# leaf kernels _fill_cov and _chol_aug: with fastmath on the kernels that call them (or on
+# the small SK substitution loop, which LLVM inlines) the freshly compiled code gave other
+# bits than the code numba loads from its on-disk cache, so a driver and its Dask workers
+# disagreed. tests/geostats/test_simulation.py checks fresh == cached in two processes.
+_FM = {"reassoc", "nsz"}
 
 
 # ----------------------------------------------------------------------- kernel
@@ -188,7 +221,34 @@ def _chol_aug(C, inv, n, tiny):  # pragma: no cover - compiled
     return 0.0
 
 
-@numba.njit(cache=True, nogil=True, error_model="numpy", fastmath=_FM)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _sk_solve(C, inv, w, zv, Px, Py, Pz, n, kinds, sills, c0, tiny):  # pragma: no cover
+    """Simple-kriging (mean 0) estimate and variance at point ``n`` from points ``0..n-1``.
+
+    ``Px, Py, Pz`` hold the points in each structure's range-normalised space, ``zv``
+    their values. Returns ``(estimate, variance)``; the variance is -1 when the system
+    is singular. ``C``, ``inv`` and ``w`` are work buffers of order ``n + 1``.
+    """
+    if n == 0:
+        return 0.0, c0
+    _fill_cov(C, Px, Py, Pz, n, kinds, sills, c0)
+    var = _chol_aug(C, inv, n, tiny)
+    if var < 0.0:
+        return 0.0, -1.0
+    # λ = C⁻¹c = L⁻ᵀ y with y = L⁻¹c (row n of the augmented factor), so λ·z = y·(L⁻¹z);
+    # the SK variance is the last pivot c0 - y·y
+    est = 0.0
+    for i in range(n):
+        acc = zv[i]
+        for k in range(i):
+            acc -= C[i, k] * w[k]
+        w[i] = acc * inv[i]
+    for i in range(n):
+        est += C[n, i] * w[i]
+    return est, var
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _sgs_kernel(
     path,
     draws,
@@ -334,24 +394,10 @@ def _sgs_kernel(
             Px[s, n] = CTf[t, 3 * s]
             Py[s, n] = CTf[t, 3 * s + 1]
             Pz[s, n] = CTf[t, 3 * s + 2]
-        est = 0.0
-        var = c0
-        if n > 0:
-            _fill_cov(C, Px, Py, Pz, n, kinds, sills, c0)
-            var = _chol_aug(C, inv, n, tiny)
-            if var >= 0.0:
-                # λ = C⁻¹c = L⁻ᵀ y with y = L⁻¹c (row n of the augmented factor), so
-                # λ·z = y·(L⁻¹z); the SK variance is the last pivot c0 - y·y
-                for i in range(n):
-                    acc = zv[i]
-                    for k in range(i):
-                        acc -= C[i, k] * w[k]
-                    w[i] = acc * inv[i]
-                for i in range(n):
-                    est += C[n, i] * w[i]
-            else:
-                stats[1] += 1
-                var = c0
+        est, var = _sk_solve(C, inv, w, zv, Px, Py, Pz, n, kinds, sills, c0, tiny)
+        if var < 0.0:
+            stats[1] += 1
+            var = c0
         val = est + math.sqrt(var) * draws[q]
         out[t] = val
         stats[2] += n
@@ -368,11 +414,329 @@ def _sgs_kernel(
         NZ[pos] = val
 
 
+# ------------------------------------------------------------ regular-grid kernel
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _grid_nodes(i, j, k, L, dims, tijk, tlin, q0, q1, done, lat2t, K, nt, nq):  # pragma: no cover
+    """Previously simulated lattice nodes nearest to node ``(i, j, k)`` (index ``L``).
+
+    Scans rows ``q0..q1`` of the offset template (sorted by anisotropic search distance,
+    then by offset) and stops at the ``K``-th simulated node; ``done`` flags the
+    simulated lattice nodes (one byte each, so the scan stays in cache) and ``lat2t``
+    maps a lattice index to its target. Writes the targets to ``nt`` and the
+    template rows to ``nq``; returns how many were found.
+    """
+    mn = 0
+    if K == 0:
+        return 0
+    nx = dims[0]
+    ny = dims[1]
+    nz = dims[2]
+    for q in range(q0, q1):
+        ii = i + tijk[q, 0]
+        jj = j + tijk[q, 1]
+        kk = k + tijk[q, 2]
+        if ii < 0 or jj < 0 or kk < 0 or ii >= nx or jj >= ny or kk >= nz:
+            continue
+        Lq = L + tlin[q]
+        if done[Lq]:
+            nt[mn] = lat2t[Lq]
+            nq[mn] = q
+            mn += 1
+            if mn == K:
+                break
+    return mn
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _block_data(tx, ty, tz, b, SC, cstart, cand, cdist, SD, K, dkey, didx):  # pragma: no cover
+    """The ``K`` data nearest to ``(tx, ty, tz)`` (search space) within radius 1.
+
+    Candidates of the target's super-block ``b`` are sorted by their distance to the
+    block centre ``SC[b]``; the scan stops when that distance minus the target's own
+    distance to the centre exceeds the ``K``-th distance found (triangle inequality).
+    Ties are broken by data index, as in the cell search. Returns the number found.
+    """
+    if K == 0:
+        return 0
+    ex = tx - SC[b, 0]
+    ey = ty - SC[b, 1]
+    ez = tz - SC[b, 2]
+    rt = math.sqrt(ex * ex + ey * ey + ez * ez)
+    md = 0
+    for q in range(cstart[b], cstart[b + 1]):
+        if md == K:
+            lb = cdist[q] - rt - 1e-9
+            if lb > 0.0 and lb * lb > dkey[K - 1]:
+                break
+        p = cand[q]
+        dx = SD[p, 0] - tx
+        dy = SD[p, 1] - ty
+        dz = SD[p, 2] - tz
+        d2 = dx * dx + dy * dy + dz * dz
+        if d2 <= 1.0 + 2e-9:
+            md = _insert(dkey, didx, md, K, d2, p)
+    return md
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _block_candidates(
+    SC, occ, K, rho, origin, cellsz, dims, tmpl, tmin2, start, SD, cstart
+):  # pragma: no cover - compiled
+    """Candidate data of the super-blocks ``occ`` (see :func:`_data_blocks`).
+
+    Data are bucketed in search-space cells (``start``: cell → first datum, data in cell
+    order) scanned in the order of ``tmpl``. Per block: the ``K``-th nearest datum
+    distance ``D_c`` of the centre, then every datum within ``min(1 + ρ, D_c + 2ρ)``,
+    sorted by distance to the centre. Fills ``cstart`` (block → first candidate) and
+    returns the candidate data and their distances to the centre.
+    """
+    nb = occ.size
+    key = np.empty(max(K, 1))
+    idx = np.empty(max(K, 1), dtype=np.int64)
+    rad2 = np.empty(nb)
+    lim2 = (1.0 + rho) * (1.0 + rho)
+    counts = np.zeros(nb, dtype=np.int64)
+    for phase in range(2):
+        if phase == 1:
+            total = 0
+            for u in range(nb):
+                total += counts[u]
+            cand = np.empty(total, dtype=np.int64)
+            cdist = np.empty(total)
+            pos = 0
+        for u in range(nb):
+            b = occ[u]
+            x = SC[b, 0]
+            y = SC[b, 1]
+            z = SC[b, 2]
+            cx = math.floor((x - origin[0]) / cellsz)
+            cy = math.floor((y - origin[1]) / cellsz)
+            cz = math.floor((z - origin[2]) / cellsz)
+            if phase == 0:  # K-th nearest distance of the centre, within 1 + ρ
+                md = 0
+                for k in range(tmpl.shape[0]):
+                    if md == K and tmin2[k] > key[md - 1]:
+                        break
+                    ix = cx + tmpl[k, 0]
+                    iy = cy + tmpl[k, 1]
+                    iz = cz + tmpl[k, 2]
+                    if ix < 0 or iy < 0 or iz < 0:
+                        continue
+                    if ix >= dims[0] or iy >= dims[1] or iz >= dims[2]:
+                        continue
+                    c = (iz * dims[1] + iy) * dims[0] + ix
+                    for p in range(start[c], start[c + 1]):
+                        dx = SD[p, 0] - x
+                        dy = SD[p, 1] - y
+                        dz = SD[p, 2] - z
+                        d2 = dx * dx + dy * dy + dz * dz
+                        if d2 <= lim2:
+                            md = _insert(key, idx, md, K, d2, p)
+                r = 1.0 + rho
+                if md == K:
+                    r = min(r, math.sqrt(key[K - 1]) + 2.0 * rho)
+                rad2[u] = (r + 1e-6) * (r + 1e-6)
+            first = 0
+            if phase == 1:
+                first = pos
+            for k in range(tmpl.shape[0]):
+                if tmin2[k] > rad2[u]:
+                    break
+                ix = cx + tmpl[k, 0]
+                iy = cy + tmpl[k, 1]
+                iz = cz + tmpl[k, 2]
+                if ix < 0 or iy < 0 or iz < 0 or ix >= dims[0] or iy >= dims[1] or iz >= dims[2]:
+                    continue
+                c = (iz * dims[1] + iy) * dims[0] + ix
+                for p in range(start[c], start[c + 1]):
+                    dx = SD[p, 0] - x
+                    dy = SD[p, 1] - y
+                    dz = SD[p, 2] - z
+                    d2 = dx * dx + dy * dy + dz * dz
+                    if d2 <= rad2[u]:
+                        if phase == 0:
+                            counts[u] += 1
+                        else:
+                            cand[pos] = p
+                            cdist[pos] = math.sqrt(d2)
+                            pos += 1
+            if phase == 1:  # nearest to the centre first
+                order = np.argsort(cdist[first:pos], kind="mergesort")
+                cand[first:pos] = cand[first:pos][order]
+                cdist[first:pos] = cdist[first:pos][order]
+                cstart[b + 1] = pos - first
+    for b in range(cstart.size - 1):
+        cstart[b + 1] += cstart[b]
+    return cand, cdist
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _sgs_grid_kernel(
+    path,
+    draws,
+    tlat,
+    coincide,
+    dims,
+    S0,
+    SA,
+    C0,
+    CA,
+    bdims,
+    bsz,
+    SC,
+    cstart,
+    cand,
+    cdist,
+    SD,
+    CDf,
+    zd,
+    tijk,
+    tlin,
+    tstart,
+    levels,
+    kinds,
+    sills,
+    nugget,
+    max_data,
+    max_prev,
+    done,
+    lat2t,
+    out,
+    stats,
+):  # pragma: no cover - compiled
+    """SGS along ``path`` of targets on a regular lattice (see :func:`_sgs_lattice`).
+
+    Node ``t`` sits at lattice index ``tlat[t] = i + nx (j + ny k)``; its search-space
+    position is ``S0 + i SA[0] + j SA[1] + k SA[2]`` and its structure-space position
+    ``C0 + i CA[0] + …``. The covariances are computed from coordinates relative to the
+    target (the target at the origin), the offsets of simulated nodes from the template.
+    A node of grid level ``g`` (``i, j, k`` multiples of ``2^g``, ``g ≤ levels``) scans
+    template rows ``tstart[g]..tstart[g+1]`` (the offsets that are multiples of ``2^g``):
+    the path visits levels coarse to fine, so every simulated node is on that sub-grid.
+    """
+    nst = sills.shape[0]
+    c0 = nugget
+    for s in range(nst):
+        c0 += sills[s]
+    tiny = 1e-12 * c0
+    K = max_data + max_prev
+    dkey = np.empty(max(max_data, 1))
+    didx = np.empty(max(max_data, 1), dtype=np.int64)
+    nt = np.empty(max(max_prev, 1), dtype=np.int64)
+    nq = np.empty(max(max_prev, 1), dtype=np.int64)
+    Px = np.zeros((nst, K + 1))
+    Py = np.zeros((nst, K + 1))
+    Pz = np.zeros((nst, K + 1))
+    C = np.zeros((K + 1, K + 1))
+    inv = np.empty(K + 1)
+    w = np.empty(K)
+    zv = np.empty(K)
+    ct = np.empty(3 * nst)
+    nx = dims[0]
+    nxy = dims[0] * dims[1]
+    for q in range(path.size):
+        t = path[q]
+        cd = coincide[t]
+        if cd >= 0:
+            out[t] = zd[cd]
+            stats[0] += 1
+            continue
+        L = tlat[t]
+        k = L // nxy
+        j = (L - k * nxy) // nx
+        i = L - k * nxy - j * nx
+        tx = S0[0] + i * SA[0, 0] + j * SA[1, 0] + k * SA[2, 0]
+        ty = S0[1] + i * SA[0, 1] + j * SA[1, 1] + k * SA[2, 1]
+        tz = S0[2] + i * SA[0, 2] + j * SA[1, 2] + k * SA[2, 2]
+        b = (k // bsz[2] * bdims[1] + j // bsz[1]) * bdims[0] + i // bsz[0]
+        md = _block_data(tx, ty, tz, b, SC, cstart, cand, cdist, SD, max_data, dkey, didx)
+        g = 0
+        while g < levels and (i | j | k) & ((2 << g) - 1) == 0:
+            g += 1
+        mn = _grid_nodes(
+            i, j, k, L, dims, tijk, tlin, tstart[g], tstart[g + 1], done, lat2t, max_prev, nt, nq
+        )
+        n = md + mn
+        for a in range(3 * nst):
+            ct[a] = C0[a] + i * CA[0, a] + j * CA[1, a] + k * CA[2, a]
+        for r in range(md):
+            p = didx[r]
+            zv[r] = zd[p]
+            for s in range(nst):
+                Px[s, r] = CDf[p, 3 * s] - ct[3 * s]
+                Py[s, r] = CDf[p, 3 * s + 1] - ct[3 * s + 1]
+                Pz[s, r] = CDf[p, 3 * s + 2] - ct[3 * s + 2]
+        for r in range(mn):
+            g = nq[r]
+            di = tijk[g, 0]
+            dj = tijk[g, 1]
+            dk = tijk[g, 2]
+            zv[md + r] = out[nt[r]]
+            for s in range(nst):
+                a = 3 * s
+                Px[s, md + r] = di * CA[0, a] + dj * CA[1, a] + dk * CA[2, a]
+                Py[s, md + r] = di * CA[0, a + 1] + dj * CA[1, a + 1] + dk * CA[2, a + 1]
+                Pz[s, md + r] = di * CA[0, a + 2] + dj * CA[1, a + 2] + dk * CA[2, a + 2]
+        for s in range(nst):  # the target, at the origin, is the last point
+            Px[s, n] = 0.0
+            Py[s, n] = 0.0
+            Pz[s, n] = 0.0
+        est, var = _sk_solve(C, inv, w, zv, Px, Py, Pz, n, kinds, sills, c0, tiny)
+        if var < 0.0:
+            stats[1] += 1
+            var = c0
+        out[t] = est + math.sqrt(var) * draws[q]
+        stats[2] += n
+        lat2t[L] = t
+        done[L] = 1
+
+
 # ------------------------------------------------------------------------ path
 
 
+@numba.njit(cache=True, nogil=True)
+def _mg_pick(Tp, perm, lo, size, taken, out, pos, maxcells):  # pragma: no cover - compiled
+    """Append to ``out`` the first free node (in ``perm`` order) of each cell of ``size``.
+
+    ``Tp`` holds the node coordinates in ``perm`` order. Cells are
+    ``floor((x - lo) / size)`` per axis, numbered over the free nodes' box as in
+    :func:`multiple_grid_path`. Returns the new length, or -1 when the box has more than
+    ``maxcells`` cells (the caller then uses the sort-based selection).
+    """
+    m = perm.size
+    nd0 = 0
+    nd1 = 0
+    nd2 = 0
+    for q in range(m):
+        if not taken[q]:
+            nd0 = max(nd0, math.floor((Tp[q, 0] - lo[0]) / size[0]) + 1)
+            nd1 = max(nd1, math.floor((Tp[q, 1] - lo[1]) / size[1]) + 1)
+            nd2 = max(nd2, math.floor((Tp[q, 2] - lo[2]) / size[2]) + 1)
+    if float(nd0) * nd1 * nd2 > maxcells:
+        return -1
+    seen = np.zeros(nd0 * nd1 * nd2, dtype=np.bool_)
+    for q in range(m):
+        if not taken[q]:
+            i = math.floor((Tp[q, 0] - lo[0]) / size[0])
+            j = math.floor((Tp[q, 1] - lo[1]) / size[1])
+            k = math.floor((Tp[q, 2] - lo[2]) / size[2])
+            c = i + nd0 * (j + nd1 * k)
+            if not seen[c]:
+                seen[c] = True
+                taken[q] = True
+                out[pos] = perm[q]
+                pos += 1
+    return pos
+
+
 def multiple_grid_path(
-    targets: ArrayLike, rng: np.random.Generator, *, levels: int = 3
+    targets: ArrayLike,
+    rng: np.random.Generator,
+    *,
+    levels: int = 3,
+    spacing: ArrayLike | None = None,
 ) -> NDArray[np.int64]:
     """Random visiting order with coarse sub-grids first (multiple-grid path).
 
@@ -385,32 +749,44 @@ def multiple_grid_path(
     levels : int
         Coarse levels; level ``L`` takes one node per cell of ``2^L`` node spacings along
         each axis (the grid spacing per axis, e.g. 5 × 5 × 2 m) [-].
+    spacing : array_like, optional
+        Node spacing per axis (3,); by default the median step between the distinct
+        coordinates of each axis (the mean spacing for scattered points) [m].
 
     Returns
     -------
     numpy.ndarray
         A permutation of ``range(m)``.
     """
-    T = np.asarray(targets, dtype=float).reshape(-1, 3)
+    T = np.ascontiguousarray(np.asarray(targets, dtype=float).reshape(-1, 3))
     m = T.shape[0]
     perm = rng.permutation(m).astype(np.int64)
     if levels < 1 or m < 8:
         return perm
     lo = T.min(axis=0)
-    spacing = np.zeros(3)
-    for a in range(3):  # per axis: the grid spacing (median step between distinct values)
-        u = np.unique(T[:, a])
-        if u.size > 1:
-            step = np.diff(u)
-            spacing[a] = float(np.median(step))
-            if u.size > 0.5 * m:  # scattered points, not a grid: the mean spacing instead
-                spacing[a] = float((u[-1] - u[0]) / m ** (1.0 / 3.0))
+    if spacing is None:
+        spacing = np.zeros(3)
+        for a in range(3):  # per axis: the grid spacing (median step between distinct values)
+            u = np.unique(T[:, a])
+            if u.size > 1:
+                step = np.diff(u)
+                spacing[a] = float(np.median(step))
+                if u.size > 0.5 * m:  # scattered points, not a grid: the mean spacing instead
+                    spacing[a] = float((u[-1] - u[0]) / m ** (1.0 / 3.0))
+    else:
+        spacing = np.array(spacing, dtype=float).reshape(3)
     spacing[spacing <= 0] = 1.0
     Tp = T[perm]
     taken = np.zeros(m, dtype=bool)
-    parts = []
+    out = np.empty(m, dtype=np.int64)
+    pos = 0
     for L in range(levels, 0, -1):
         size = spacing * 2.0**L
+        got = _mg_pick(Tp, perm, lo, size, taken, out, pos, 4 * m + 4096)
+        if got >= 0:
+            pos = got
+            continue
+        # very wide box: the first free node per cell by sorting
         free = np.flatnonzero(~taken)
         ijk = np.floor((Tp[free] - lo) / size).astype(np.int64)
         nd = ijk.max(axis=0) + 1
@@ -418,9 +794,10 @@ def multiple_grid_path(
         _, first = np.unique(key, return_index=True)
         pick = free[np.sort(first)]  # the first free node (random order) per coarse cell
         taken[pick] = True
-        parts.append(perm[pick])
-    parts.append(perm[~taken])
-    return np.concatenate(parts)
+        out[pos : pos + pick.size] = perm[pick]
+        pos += pick.size
+    out[pos:] = perm[~taken]
+    return out
 
 
 # ---------------------------------------------------------------------- driver
@@ -458,14 +835,14 @@ def _struct_coords(model: VariogramModel, X: NDArray[np.float64]) -> NDArray[np.
 
 
 def _template(
-    cell: float, reach: int, dims: NDArray[np.int64]
+    cell: float, reach: int, dims: NDArray[np.int64], radius: float = 1.0
 ) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
-    """Cell offsets within the unit radius, by increasing smallest possible distance."""
+    """Cell offsets within ``radius``, by increasing smallest possible distance."""
     r = [np.arange(-min(reach, d - 1), min(reach, d - 1) + 1) for d in dims]
     g = np.stack(np.meshgrid(*r, indexing="ij"), axis=-1).reshape(-1, 3)
     gap = np.maximum(np.abs(g) - 1, 0) * cell
     d2 = (gap**2).sum(axis=1)
-    keep = d2 <= 1.0 + 1e-6
+    keep = d2 <= radius * radius + 1e-6
     g, d2 = g[keep], d2[keep]
     order = np.lexsort((np.abs(g).sum(axis=1), d2))
     return np.ascontiguousarray(g[order].astype(np.int64)), np.ascontiguousarray(d2[order])
@@ -487,9 +864,16 @@ class _CellGrid:
 
     @classmethod
     def build(
-        cls, U: NDArray[np.float64], per_cell: float, cover: NDArray[np.float64] | None = None
+        cls,
+        U: NDArray[np.float64],
+        per_cell: float,
+        cover: NDArray[np.float64] | None = None,
+        radius: float = 1.0,
     ) -> _CellGrid:
-        """Cells sized for ``per_cell`` points of ``U``, covering ``U`` and ``cover``."""
+        """Cells sized for ``per_cell`` points of ``U``, covering ``U`` and ``cover``.
+
+        The scan template reaches ``radius`` (search space, 1 = the ellipsoid).
+        """
         lo = U.min(axis=0)
         span = U.max(axis=0) - lo
         live = span > 1e-6
@@ -505,12 +889,284 @@ class _CellGrid:
         if np.prod(dims.astype(float)) > _MAX_CELLS:
             cell *= (np.prod(dims.astype(float)) / _MAX_CELLS) ** (1.0 / 3.0) * 1.01
             dims = np.floor(span / cell).astype(np.int64) + 1
-        tmpl, tmin2 = _template(cell, math.ceil(1.0 / cell) + 1, dims)
+        tmpl, tmin2 = _template(cell, math.ceil(radius / cell) + 1, dims, radius)
         return cls(lo, cell, dims, tmpl, tmin2)
 
     def cells(self, U: NDArray[np.float64]) -> NDArray[np.int64]:
         ijk = np.minimum(((U - self.origin) / self.cell).astype(np.int64), self.dims - 1)
         return ijk[:, 0] + self.dims[0] * (ijk[:, 1] + self.dims[1] * ijk[:, 2])
+
+
+_LATTICE_TOL = 1e-6  # off-lattice tolerance of a target, in node spacings [-]
+_MAX_TEMPLATE = 1 << 21  # most lattice offsets in the search ellipsoid (else: cell search)
+_BLOCK_NODES = (3.0, 6.0)  # super-block edge bounds [nodes]
+_BLOCK_SHARE = 0.3  # super-block edge / typical max_data-th data distance [-]
+
+
+@dataclass(frozen=True)
+class _Lattice:
+    """Targets on an axis-aligned regular lattice ``origin + (i, j, k) · spacing``."""
+
+    origin: NDArray[np.float64]
+    spacing: NDArray[np.float64]
+    dims: NDArray[np.int64]
+    index: NDArray[np.int64]  # per target: i + nx (j + ny k)
+    ijk: NDArray[np.int64]  # per target: (i, j, k)
+
+    @property
+    def size(self) -> int:
+        return int(np.prod(self.dims))
+
+
+@numba.njit(cache=True, nogil=True)
+def _snap(T, lo, spacing, tol, ijk):  # pragma: no cover - compiled
+    """Lattice indices ``rint((x - lo) / s)`` of the targets; False when one is off-lattice."""
+    for t in range(T.shape[0]):
+        for a in range(3):
+            d = T[t, a] - lo[a]
+            r = np.rint(d / spacing[a])
+            if abs(d - r * spacing[a]) > tol * spacing[a]:
+                return False
+            ijk[t, a] = np.int64(r)
+    return True
+
+
+def _lattice(T: NDArray[np.float64]) -> _Lattice | None:
+    """The regular lattice holding every target once, or None.
+
+    Per axis the spacing is the smallest positive step from the lowest coordinate (or,
+    failing that, between sorted distinct coordinates); every target must lie within
+    ``1e-6`` spacings of a lattice node, no node may hold two targets, and the lattice
+    box may hold at most ``8 m + 4096`` nodes (memory stays linear in the targets).
+    """
+    m = T.shape[0]
+    lo, hi = T.min(axis=0), T.max(axis=0)
+    span = hi - lo
+    flat = span <= 1e-9 * np.maximum(1.0, np.abs(lo))
+    spacing = np.ones(3)
+    for a in np.flatnonzero(~flat):
+        d = T[:, a] - lo[a]
+        spacing[a] = float(d[d > 1e-9 * span[a]].min())
+    ijk = np.empty((m, 3), dtype=np.int64)
+    if not _snap(T, lo, spacing, _LATTICE_TOL, ijk):
+        for a in np.flatnonzero(~flat):  # a lattice with gaps: the smallest distinct step
+            u = np.unique(T[:, a] - lo[a])
+            spacing[a] = float(np.diff(u[u > 1e-9 * span[a]], prepend=0.0).min())
+        if not np.all(spacing > 0) or not _snap(T, lo, spacing, _LATTICE_TOL, ijk):
+            return None
+    dims = ijk.max(axis=0) + 1
+    if float(np.prod(dims.astype(float))) > 8.0 * m + 4096:
+        return None
+    index = ijk[:, 0] + dims[0] * (ijk[:, 1] + dims[1] * ijk[:, 2])
+    seen = np.zeros(int(np.prod(dims)), dtype=bool)
+    seen[index] = True
+    if int(np.count_nonzero(seen)) != m:  # two targets on one node
+        return None
+    return _Lattice(lo, spacing, dims, index, ijk)
+
+
+def _grid_template(
+    A: NDArray[np.float64], spacing: NDArray[np.float64], dims: NDArray[np.int64]
+) -> tuple[NDArray[np.int32], NDArray[np.float64]] | None:
+    """Lattice offsets inside the search ellipsoid, nearest first (GSLIB's spiral search).
+
+    Offsets ``(di, dj, dk) ≠ 0`` with ``|A (di sx, dj sy, dk sz)|² ≤ 1`` (``A`` maps the
+    search ellipsoid to the unit sphere), sorted by that squared distance, ties by
+    ``dk``, ``dj``, ``di``. Returns ``(offsets int32 (p, 3), squared distances)``, or
+    None when there are more than ``_MAX_TEMPLATE`` offsets.
+    """
+    Ainv = np.linalg.inv(A)
+    reach = np.floor(np.linalg.norm(Ainv, axis=1) / spacing * (1.0 + 1e-9) + 1e-9)
+    reach = np.minimum(reach.astype(np.int64), dims - 1)
+    if float(np.prod(2.0 * reach + 1.0)) * 0.6 > _MAX_TEMPLATE:
+        return None
+    ri, rj = (np.arange(-r, r + 1) for r in reach[:2])
+    gj, gi = np.meshgrid(rj, ri, indexing="ij")
+    gi, gj = gi.ravel(), gj.ravel()
+    B = (A * spacing).T  # row a: search-space step of lattice axis a
+    offs, d2s = [], []
+    for dk in range(-int(reach[2]), int(reach[2]) + 1):  # one layer at a time (memory)
+        S = gi[:, None] * B[0] + gj[:, None] * B[1] + dk * B[2]
+        d2 = np.einsum("ij,ij->i", S, S)
+        keep = d2 <= 1.0 + 2e-9
+        if dk == 0:
+            keep &= (gi != 0) | (gj != 0)
+        offs.append(np.column_stack([gi[keep], gj[keep], np.full(int(keep.sum()), dk)]))
+        d2s.append(d2[keep])
+    g = np.concatenate(offs)
+    d2 = np.concatenate(d2s)
+    if g.shape[0] > _MAX_TEMPLATE:
+        return None
+    order = np.lexsort((g[:, 0], g[:, 1], g[:, 2], d2))
+    return np.ascontiguousarray(g[order].astype(np.int32)), np.ascontiguousarray(d2[order])
+
+
+def _data_blocks(
+    lat: _Lattice, A: NDArray[np.float64], SD: NDArray[np.float64], max_data: int
+) -> tuple[NDArray[np.int64], ...]:
+    """Super-blocks of lattice nodes and, per block, the data that can be a node's neighbours.
+
+    Blocks of ``bsz`` nodes per axis (``_BLOCK_NODES``, smaller where data are dense).
+    For a block with centre ``c`` and half-diagonal ``ρ`` (search space), a node ``t``
+    of the block has its ``K`` nearest data within ``D_c + ρ`` (``D_c`` the ``K``-th
+    data distance from ``c``), so they lie within ``min(1 + ρ, D_c + 2ρ)`` of ``c``:
+    those are the block's candidates, sorted by distance to ``c``.
+
+    Returns ``bdims, bsz, SC (centres, search space), cstart, cand, cdist``.
+    """
+    B = (A * lat.spacing).T
+    sig = np.linalg.norm(B, axis=1)
+    live = lat.dims > 1
+    nl = max(int(live.sum()), 1)
+    cell = float(np.prod(sig[live])) if live.any() else 1.0
+    lo_h, hi_h = (cell ** (1.0 / nl) * b for b in _BLOCK_NODES)
+    h = hi_h
+    n = SD.shape[0]
+    if n and max_data:  # blocks no wider than a share of the typical K-th data distance
+        span = np.ptp(SD, axis=0)
+        vol = float(np.prod(np.maximum(span, 1e-3)))
+        d_k = (3.0 * max_data * vol / (4.0 * math.pi * n)) ** (1.0 / 3.0)
+        h = float(np.clip(_BLOCK_SHARE * d_k, lo_h, hi_h))
+    bsz = np.where(live, np.clip(np.rint(h / sig), 1, lat.dims), 1).astype(np.int64)
+    bdims = -(-lat.dims // bsz)
+    nb = int(np.prod(bdims))
+    S0 = A @ lat.origin
+    axes = []
+    for a in range(3):
+        first = np.arange(bdims[a]) * bsz[a]
+        last = np.minimum(first + bsz[a], lat.dims[a]) - 1
+        axes.append(0.5 * (first + last))
+    ck, cj, ci = np.meshgrid(axes[2], axes[1], axes[0], indexing="ij")
+    SC = S0 + np.column_stack([ci.ravel(), cj.ravel(), ck.ravel()]) @ B
+    half = 0.5 * (bsz - 1)
+    corners = np.array([[x, y, zz] for x in (-1, 1) for y in (-1, 1) for zz in (-1, 1)])
+    rho = float(np.linalg.norm((corners * half) @ B, axis=1).max())
+    cstart = np.zeros(nb + 1, dtype=np.int64)
+    if not (n and max_data):
+        return bdims, bsz, np.ascontiguousarray(SC), cstart, np.zeros(0, np.int64), np.zeros(0)
+    blk = lat.ijk // bsz
+    used = np.zeros(nb, dtype=bool)
+    used[(blk[:, 2] * bdims[1] + blk[:, 1]) * bdims[0] + blk[:, 0]] = True
+    occ = np.flatnonzero(used)
+    dg = _CellGrid.build(SD, per_cell=_DATA_PER_CELL, cover=SC[occ], radius=1.0 + rho)
+    dcell = dg.cells(SD)
+    dord = np.argsort(dcell, kind="stable")
+    dstart = np.concatenate([[0], np.cumsum(np.bincount(dcell, minlength=dg.ncells))])
+    cand, cdist = _block_candidates(
+        SC, occ, int(max_data), rho, dg.origin, dg.cell, dg.dims, dg.tmpl, dg.tmin2,
+        dstart.astype(np.int64), np.ascontiguousarray(SD[dord]), cstart,
+    )  # fmt: skip
+    return bdims, bsz, np.ascontiguousarray(SC), cstart, dord[cand], cdist
+
+
+def _grid_levels(lat: _Lattice, levels: int) -> NDArray[np.int64]:
+    """Grid level per target: the largest ``g ≤ levels`` with ``i, j, k`` multiples of ``2^g``."""
+    v = lat.ijk[:, 0] | lat.ijk[:, 1] | lat.ijk[:, 2]
+    g = np.zeros(v.size, dtype=np.int64)
+    for L in range(1, levels + 1):
+        g[(v & ((1 << L) - 1)) == 0] = L
+    return g
+
+
+def _lattice_path(lat: _Lattice, rng: np.random.Generator, levels: int) -> NDArray[np.int64]:
+    """Multiple-grid path on a lattice (GSLIB ``sgsim``'s multiple grids).
+
+    The nodes of the ``2^levels`` sub-grid first (``i, j, k`` multiples of ``2^levels``
+    node spacings), then those of the ``2^(levels-1)`` sub-grid not yet visited, …, then
+    the rest; each group in the random order of one permutation of the targets.
+    """
+    perm = rng.permutation(lat.index.size).astype(np.int64)
+    g = _grid_levels(lat, levels)[perm]
+    return np.concatenate([perm[g == L] for L in range(levels, -1, -1)])
+
+
+def _sgs_lattice(
+    T: NDArray[np.float64],
+    X: NDArray[np.float64],
+    z: NDArray[np.float64],
+    model: VariogramModel,
+    A: NDArray[np.float64],
+    lat: _Lattice,
+    tmpl: NDArray[np.int32],
+    path: NDArray[np.int64],
+    draws: NDArray[np.float64],
+    max_data: int,
+    max_previous: int,
+    levels: int,
+) -> tuple[NDArray[np.float64], NDArray[np.int64]]:
+    """Set-up and call of :func:`_sgs_grid_kernel`; returns the values and the counters.
+
+    ``levels`` is the number of coarse grid levels of ``path`` (0: a plain random path).
+    """
+    m, n = T.shape[0], X.shape[0]
+    coincide = np.full(m, -1, dtype=np.int64)
+    if n:  # a datum within ZERO_LAG_M of a node can only be at its nearest lattice node
+        r = np.rint((X - lat.origin) / lat.spacing)
+        inside = np.flatnonzero(np.all((r >= 0) & (r < lat.dims), axis=1))
+        if inside.size:
+            ri = r[inside].astype(np.int64)
+            L = ri[:, 0] + lat.dims[0] * (ri[:, 1] + lat.dims[1] * ri[:, 2])
+            lat_t = np.full(lat.size, -1, dtype=np.int64)
+            lat_t[lat.index] = np.arange(m)
+            tt = lat_t[L]
+            ok = tt >= 0
+            inside, tt = inside[ok], tt[ok]
+            d = np.linalg.norm(X[inside] - T[tt], axis=1)
+            hit = d <= ZERO_LAG_M
+            best: dict[int, tuple[float, int]] = {}
+            hits = zip(tt[hit].tolist(), inside[hit].tolist(), d[hit].tolist(), strict=True)
+            for t, j, dj in hits:
+                if t not in best or (dj, j) < best[t]:  # nearest datum, then lowest index
+                    best[t] = (dj, j)
+            for t, (_, j) in best.items():
+                coincide[t] = j
+    SD = np.ascontiguousarray(X @ A.T) if n else np.zeros((0, 3))
+    md = int(max_data) if n else 0
+    bdims, bsz, SC, cstart, cand, cdist = _data_blocks(lat, A, SD, md)
+    nst = len(model.structures)
+    out = np.zeros(m)
+    stats = np.zeros(3, dtype=np.int64)
+    parts = [tmpl]  # per grid level g: the offsets that are multiples of 2^g, same order
+    for g in range(1, levels + 1):
+        parts.append(tmpl[np.all(tmpl % (1 << g) == 0, axis=1)])
+    tstart = np.concatenate([[0], np.cumsum([len(x) for x in parts])]).astype(np.int64)
+    tmpl = np.ascontiguousarray(np.concatenate(parts))
+    t64 = tmpl.astype(np.int64)
+    tlin = t64[:, 0] + lat.dims[0] * (t64[:, 1] + lat.dims[1] * t64[:, 2])
+    _sgs_grid_kernel(
+        path,
+        draws,
+        lat.index,
+        coincide,
+        lat.dims,
+        A @ lat.origin,
+        np.ascontiguousarray((A * lat.spacing).T),
+        _struct_coords(model, lat.origin[None, :])[0],
+        _struct_coords(model, np.diag(lat.spacing)),
+        bdims,
+        bsz,
+        SC,
+        cstart,
+        cand,
+        cdist,
+        SD,
+        _struct_coords(model, X) if n else np.zeros((0, 3 * nst)),
+        z,
+        tmpl,
+        np.ascontiguousarray(tlin),
+        tstart,
+        int(levels),
+        np.array([s.code for s in model.structures], dtype=np.int64),
+        np.array([s.sill for s in model.structures], dtype=float),
+        float(model.nugget),
+        md,
+        int(max_previous),
+        np.zeros(lat.size, dtype=np.uint8),
+        np.full(lat.size, -1, dtype=np.int32),
+        out,
+        stats,
+    )
+    return out, stats
 
 
 def sgs_values(
@@ -524,8 +1180,13 @@ def sgs_values(
     max_data: int = 24,
     max_previous: int = 24,
     multiple_grids: bool = True,
+    regular_grid: bool | None = None,
 ) -> tuple[NDArray[np.float64], SimulationStats]:
-    """:func:`sgs` that also returns the run's :class:`SimulationStats`."""
+    """:func:`sgs` that also returns the run's :class:`SimulationStats`.
+
+    Parameters and result as in :func:`sgs`; the second item counts the nodes at data,
+    singular systems and neighbours used.
+    """
     T = np.ascontiguousarray(np.asarray(targets_xyz, dtype=float).reshape(-1, 3))
     X = np.asarray(data_xyz, dtype=float).reshape(-1, 3)
     z = np.asarray(data_values_ns, dtype=float).reshape(-1)
@@ -545,9 +1206,34 @@ def sgs_values(
     out = np.zeros(m)
     if m == 0:
         return out, SimulationStats(0, 0, 0, 0.0)
+    A = search.matrix()
+    lat = _lattice(T) if regular_grid is not False else None
+    tmpl = _grid_template(A, lat.spacing, lat.dims) if lat is not None else None
+    if regular_grid and tmpl is None:
+        raise ConfigError(
+            "regular_grid=True: the targets are not a regular axis-aligned lattice "
+            "(or its search template is too large)"
+        )
     rng = np.random.default_rng(seed)
-    path = multiple_grid_path(T, rng) if multiple_grids else rng.permutation(m).astype(np.int64)
+    levels = _MG_LEVELS if multiple_grids else 0
+    if tmpl is not None:
+        path = _lattice_path(lat, rng, levels)
+    elif multiple_grids:
+        path = multiple_grid_path(T, rng, levels=levels)
+    else:
+        path = rng.permutation(m).astype(np.int64)
     draws = rng.standard_normal(m)
+    if tmpl is not None:
+        out, stats = _sgs_lattice(
+            T, X, z, variogram_ns, A, lat, tmpl[0], path, draws, max_data, max_previous, levels
+        )
+        kriged = m - int(stats[0])
+        return out, SimulationStats(
+            n_nodes=m,
+            n_at_data=int(stats[0]),
+            n_singular=int(stats[1]),
+            mean_neighbours=float(stats[2]) / kriged if kriged else 0.0,
+        )
     # data coinciding with nodes
     coincide = np.full(m, -1, dtype=np.int64)
     if n:
@@ -555,7 +1241,6 @@ def sgs_values(
         hit = np.isfinite(d) & (d <= ZERO_LAG_M)
         coincide[hit] = j[hit]
     # cell grids in the search space: data (static) and nodes (filled as simulated)
-    A = search.matrix()
     ST = np.ascontiguousarray(T @ A.T)
     SD = np.ascontiguousarray(X @ A.T) if n else np.zeros((0, 3))
     ng = _CellGrid.build(ST, per_cell=_NODES_PER_CELL)
@@ -628,6 +1313,7 @@ def sgs(
     search: SearchParameters,
     seed: int | np.random.SeedSequence,
     multiple_grids: bool = True,
+    regular_grid: bool | None = None,
 ) -> NDArray[np.float64]:
     """Sequential Gaussian simulation of normal scores at target points.
 
@@ -652,6 +1338,10 @@ def sgs(
         Seed of the path and the draws; the same seed gives the same realisation.
     multiple_grids : bool
         Visit coarse sub-grids first (see module docstring).
+    regular_grid : bool, optional
+        Use the lattice kernel (targets on one axis-aligned regular grid, see module
+        docstring): None = when the targets are such a grid, False = never (the general
+        cell search), True = always (:class:`ConfigError` when they are not).
 
     Returns
     -------
@@ -678,6 +1368,7 @@ def sgs(
         max_data=max_data,
         max_previous=max_previous,
         multiple_grids=multiple_grids,
+        regular_grid=regular_grid,
     )[0]
 
 
@@ -694,6 +1385,7 @@ def sgs_grades(
     max_data: int = 24,
     max_previous: int = 24,
     multiple_grids: bool = True,
+    regular_grid: bool | None = None,
 ) -> NDArray[np.float64]:
     """SGS in original units: normal-score transform, :func:`sgs`, back transform.
 
@@ -705,7 +1397,7 @@ def sgs_grades(
         Data in original units; NaN are left out [grade].
     variogram_ns : VariogramModel
         Normal-score variogram (sill 1) [-].
-    search, seed, max_data, max_previous, multiple_grids
+    search, seed, max_data, max_previous, multiple_grids, regular_grid
         As in :func:`sgs`.
     weights : array_like, optional
         Declustering weights for the transform fit [-].
@@ -731,6 +1423,7 @@ def sgs_grades(
         max_data=max_data,
         max_previous=max_previous,
         multiple_grids=multiple_grids,
+        regular_grid=regular_grid,
     )
     return nst.inverse_transform(y)
 

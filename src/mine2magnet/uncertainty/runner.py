@@ -4,14 +4,20 @@ Layout of ``out_dir`` (it must be on a file system every worker can write to)::
 
     out_dir/run.json                    the run: function, params hash, seed
     out_dir/manifest/r000017.json       one record per completed realisation
-    out_dir/<table>/r000017.parquet     the tables of realisation 17
+    out_dir/<table>/r000017.parquet     the tables of realisation 17, or, when the
+    out_dir/<table>/r000017/part-00003.parquet   function yields parts, its parts
 
 A task computes ``fn(realisation, seed, **kwargs)`` on a worker, writes each returned
 table to Parquet (temporary file, then an atomic rename) and *then* its manifest record
-(also atomically). A realisation is completed exactly when its record exists, so a run
-killed at any moment leaves only whole files, and a restart skips every recorded
-realisation and recomputes the others. The record carries the realisation's key — the
-hash of (function, params hash, realisation, seed) — and the bitwise hash of each table.
+(also atomically). A function may instead return an iterator (e.g. be a generator) of
+``{table: DataFrame}`` parts: each part is written as soon as it is yielded (parts
+numbered per table from 0), so a realisation larger than memory — simulated by chunks —
+is never held whole; the record, written last, counts the parts of each table. A
+realisation is completed exactly when its record exists, so a run killed at any moment
+leaves only whole files, and a restart skips every recorded realisation and recomputes
+the others (first deleting the parts an interrupted one left). The record carries the
+realisation's key — the hash of (function, params hash, realisation, seed) — and the
+bitwise hash of each table (of a parted table: the hash of its parts' hashes).
 The params hash covers the function's name, the project seed and ``kwargs``; when it
 changes, the old records and tables are deleted before anything is computed.
 
@@ -23,9 +29,11 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import uuid
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -38,8 +46,9 @@ from mine2magnet.uncertainty.seeds import realisation_seed
 
 __all__ = ["RealisationFn", "RealisationRun", "run_realisations"]
 
-RealisationFn = Callable[..., Mapping[str, pd.DataFrame]]
-"""``fn(realisation, seed, **kwargs) -> {table name: DataFrame}``; picklable."""
+RealisationFn = Callable[..., Mapping[str, pd.DataFrame] | Iterable[Mapping[str, pd.DataFrame]]]
+"""``fn(realisation, seed, **kwargs) -> {table: DataFrame}`` or an iterator of such parts;
+picklable."""
 
 _FORMAT = 1
 
@@ -66,28 +75,82 @@ def _fn_name(fn: Callable[..., Any]) -> str:
     return f"{getattr(fn, '__module__', '?')}.{getattr(fn, '__qualname__', repr(fn))}"
 
 
+def _part_name(part: int) -> str:
+    return f"part-{part:05d}.parquet"
+
+
+def _files(root: Path, table: str, realisation: int, meta: Mapping[str, Any]) -> list[Path]:
+    """The Parquet files of one table of one realisation: one file, or its parts in order."""
+    if "parts" in meta:
+        d = root / table / _name(realisation)
+        return [d / _part_name(p) for p in range(int(meta["parts"]))]
+    return [root / table / f"{_name(realisation)}.parquet"]
+
+
+def _is_table_map(obj: Any) -> bool:
+    return isinstance(obj, Mapping) and all(
+        isinstance(k, str) and isinstance(v, pd.DataFrame) for k, v in obj.items()
+    )
+
+
+def _add_part(acc: dict[str, Any], df: pd.DataFrame, path: Path) -> None:
+    _atomic_parquet(df, path)
+    acc["rows"] += len(df)
+    acc["bytes"] += int(df.memory_usage(index=False, deep=True).sum())
+    acc["hashes"].append(frame_hash(df))
+
+
+def _write_parts(root: Path, r: int, parts: Iterable[Any], fn: RealisationFn) -> dict[str, Any]:
+    """Write each yielded ``{table: DataFrame}`` part as soon as it exists."""
+    for stale in root.glob(f"*/{_name(r)}"):  # parts left by an interrupted attempt
+        if stale.is_dir():
+            shutil.rmtree(stale)
+    acc: dict[str, dict[str, Any]] = {}
+    for item in parts:
+        if not _is_table_map(item):
+            raise ConfigError(
+                f"{_fn_name(fn)} must yield dicts of table name -> pandas.DataFrame "
+                f"(realisation {r})"
+            )
+        for name in sorted(item):
+            a = acc.setdefault(name, {"rows": 0, "bytes": 0, "hashes": []})
+            _add_part(a, item[name], root / name / _name(r) / _part_name(len(a["hashes"])))
+        item = None  # release the part before the generator computes the next one
+    return {
+        name: {
+            "rows": a["rows"],
+            "hash": fingerprint(a["hashes"]),
+            "bytes": a["bytes"],
+            "parts": len(a["hashes"]),
+        }
+        for name, a in sorted(acc.items())
+    }
+
+
 def _run_one(
     task: tuple[int, int, str], fn: RealisationFn, kwargs: Mapping[str, Any], out_dir: str
 ) -> dict[str, Any]:
-    """Compute one realisation on a worker, write its tables, then its record."""
+    """Compute one realisation on a worker, write its tables (or parts), then its record."""
     r, seed, key = task
     tables = fn(r, seed, **kwargs)
-    if not isinstance(tables, Mapping) or not all(
-        isinstance(k, str) and isinstance(v, pd.DataFrame) for k, v in tables.items()
-    ):
-        raise ConfigError(
-            f"{_fn_name(fn)} must return a dict of table name -> pandas.DataFrame (realisation {r})"
-        )
     root = Path(out_dir)
-    meta = {}
-    for name in sorted(tables):
-        df = tables[name]
-        _atomic_parquet(df, root / name / f"{_name(r)}.parquet")
-        meta[name] = {
-            "rows": len(df),
-            "hash": frame_hash(df),
-            "bytes": int(df.memory_usage(index=False, deep=True).sum()),
-        }
+    if _is_table_map(tables):
+        meta = {}
+        for name in sorted(tables):
+            df = tables[name]
+            _atomic_parquet(df, root / name / f"{_name(r)}.parquet")
+            meta[name] = {
+                "rows": len(df),
+                "hash": frame_hash(df),
+                "bytes": int(df.memory_usage(index=False, deep=True).sum()),
+            }
+    elif isinstance(tables, Iterable) and not isinstance(tables, (Mapping, str, pd.DataFrame)):
+        meta = _write_parts(root, r, tables, fn)
+    else:
+        raise ConfigError(
+            f"{_fn_name(fn)} must return a dict of table name -> pandas.DataFrame, or an "
+            f"iterator of such dicts (parts) (realisation {r})"
+        )
     record = {"realisation": r, "seed": seed, "key": key, "tables": meta}
     _atomic_bytes(root / "manifest" / f"{_name(r)}.json", json.dumps(record).encode())
     return record
@@ -134,18 +197,46 @@ class RealisationRun:
         """Names of the per-realisation tables [-]."""
         return tuple(sorted({n for r in self.records for n in r["tables"]}))
 
+    @cached_property
+    def _by_realisation(self) -> dict[int, dict[str, Any]]:
+        return {int(r["realisation"]): r for r in self.records}
+
+    def _meta(self, table: str, realisation: int) -> dict[str, Any]:
+        rec = self._by_realisation.get(int(realisation))
+        return {} if rec is None else rec["tables"].get(table, {})
+
+    def is_parted(self, table: str, realisation: int) -> bool:
+        """Whether a table of a realisation was written as parts [-]."""
+        return "parts" in self._meta(table, realisation)
+
     def path(self, table: str, realisation: int) -> Path:
-        """Parquet file of one table of one realisation."""
+        """Parquet file of one table of one realisation (its part folder when parted)."""
+        if self.is_parted(table, realisation):
+            return self.out_dir / table / _name(realisation)
         return self.out_dir / table / f"{_name(realisation)}.parquet"
+
+    def paths(self, table: str, realisation: int) -> list[Path]:
+        """Parquet files of one table of one realisation, in order (one, or its parts)."""
+        return _files(self.out_dir, table, realisation, self._meta(table, realisation))
+
+    def iter_parts(
+        self, table: str, realisation: int, columns: Sequence[str] | None = None
+    ) -> Iterator[pd.DataFrame]:
+        """One table of one realisation, one part (or the whole file) at a time."""
+        cols = None if columns is None else list(columns)
+        for p in self.paths(table, realisation):
+            if not p.exists():
+                raise DataError(f"{p}: missing; rerun run_realisations to complete the run")
+            yield pd.read_parquet(p, columns=cols)
 
     def read(
         self, table: str, realisation: int, columns: Sequence[str] | None = None
     ) -> pd.DataFrame:
-        """One table of one realisation."""
-        p = self.path(table, realisation)
-        if not p.exists():
-            raise DataError(f"{p}: missing; rerun run_realisations to complete the run")
-        return pd.read_parquet(p, columns=None if columns is None else list(columns))
+        """One table of one realisation (parts concatenated in order, index 0 … n−1)."""
+        frames = list(self.iter_parts(table, realisation, columns))
+        if len(frames) == 1 and not self.is_parted(table, realisation):
+            return frames[0]
+        return pd.concat(frames, ignore_index=True)
 
     def iter_table(
         self, table: str, columns: Sequence[str] | None = None
@@ -200,6 +291,9 @@ def _invalidate(root: Path) -> int:
                 (root / t / f"{rec.stem}.parquet").unlink(missing_ok=True)
             rec.unlink()
             n += 1
+    for d in root.glob("*/r[0-9][0-9][0-9][0-9][0-9][0-9]"):  # part folders, complete or not
+        if d.is_dir() and d.parent.name != "manifest":
+            shutil.rmtree(d)
     return n
 
 
@@ -221,8 +315,11 @@ def run_realisations(
     Parameters
     ----------
     fn : callable
-        ``fn(realisation, seed, **kwargs) -> {table name: DataFrame}``; deterministic
-        for a given seed and picklable for Dask (a module-level function) [-].
+        ``fn(realisation, seed, **kwargs) -> {table name: DataFrame}``, or an iterator
+        (e.g. a generator) of such dicts, each a part written as soon as it is yielded
+        (``out_dir/<table>/r000017/part-00003.parquet``; readers concatenate the parts);
+        deterministic for a given seed and picklable for Dask (a module-level
+        function) [-].
     realisations : int or sequence of int
         How many (``0 … n-1``) or which realisations [-].
     seed : int
@@ -296,7 +393,7 @@ def run_realisations(
             except ValueError:  # unreadable (not written by this code): recompute
                 rec = {}
             if rec.get("key") == key and all(
-                (root / t / f"{_name(r)}.parquet").exists() for t in rec.get("tables", {})
+                p.exists() for t, m in rec.get("tables", {}).items() for p in _files(root, t, r, m)
             ):
                 records[r] = rec
                 continue

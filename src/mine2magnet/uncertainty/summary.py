@@ -21,6 +21,8 @@ are in memory at a time; the functions check these against ``run.memory_limit_mb
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -137,29 +139,16 @@ def probability_above(
     """
     if not run.records:
         raise DataError("no completed realisation to summarise")
-    limit = run.memory_limit_mb * 1e6
+    limit = run.memory_limit_mb * 1e6  # [bytes]
     count = np.zeros(0, np.int32)
     seen = np.zeros(0, np.bool_)
+    batch = max(1024, int(limit / 4 / 16))  # two 8-byte columns, with headroom
     for r in run.realisations:
-        f = pq.ParquetFile(run.path(table, r))
-        batch = max(1024, int(limit / 4 / 16))  # two 8-byte columns, with headroom
-        for b in f.iter_batches(batch_size=batch, columns=[key, column]):
-            idx = b.column(key).to_numpy()
-            g = b.column(column).to_numpy(zero_copy_only=False)
-            if idx.size and idx.min() < 0:
-                raise DataError(f"{run.path(table, r)}: negative {key}")
-            top = int(idx.max()) + 1 if idx.size else 0
-            if top > count.size:
-                if 5 * top > limit:
-                    raise ConfigError(
-                        f"{top} blocks need {5 * top / 1e6:.1f} MB of counts, over "
-                        f"memory_limit_mb={run.memory_limit_mb:g}; raise the limit"
-                    )
-                count = np.concatenate([count, np.zeros(top - count.size, np.int32)])
-                seen = np.concatenate([seen, np.zeros(top - seen.size, np.bool_)])
-            hit = np.isfinite(g) & (g >= cutoff_pct)
-            np.add.at(count, idx[hit], 1)
-            seen[idx] = True
+        for path in run.paths(table, r):  # one file, or the parts of a chunked realisation
+            for b in pq.ParquetFile(path).iter_batches(batch_size=batch, columns=[key, column]):
+                count, seen = _count_above(
+                    b, key, column, cutoff_pct, count, seen, run.memory_limit_mb, path
+                )
     present = np.flatnonzero(seen)
     return pd.DataFrame(
         {
@@ -167,6 +156,40 @@ def probability_above(
             "probability": count[present] / len(run.realisations),
         }
     )
+
+
+def _count_above(
+    batch: Any,
+    key: str,
+    column: str,
+    cutoff_pct: float,
+    count: np.ndarray,
+    seen: np.ndarray,
+    memory_limit_mb: float,
+    path: Path,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Add one Parquet record batch to the per-block counts above cut-off.
+
+    ``count`` and ``seen`` are indexed by the block key and grow to the largest key seen;
+    growing past ``memory_limit_mb`` (5 bytes per block) is refused.
+    """
+    idx = batch.column(key).to_numpy()
+    g = batch.column(column).to_numpy(zero_copy_only=False)
+    if idx.size and idx.min() < 0:
+        raise DataError(f"{path}: negative {key}")
+    top = int(idx.max()) + 1 if idx.size else 0
+    if top > count.size:
+        if 5 * top > memory_limit_mb * 1e6:
+            raise ConfigError(
+                f"{top} blocks need {5 * top / 1e6:.1f} MB of counts, over "
+                f"memory_limit_mb={memory_limit_mb:g}; raise the limit"
+            )
+        count = np.concatenate([count, np.zeros(top - count.size, np.int32)])
+        seen = np.concatenate([seen, np.zeros(top - seen.size, np.bool_)])
+    hit = np.isfinite(g) & (g >= cutoff_pct)
+    np.add.at(count, idx[hit], 1)
+    seen[idx] = True
+    return count, seen
 
 
 def period_confidence(
