@@ -44,7 +44,7 @@ SchedulerOpt = Annotated[
     typer.Option(
         "--scheduler",
         help="Dask scheduler address (tcp://host:port) for chunked work; overrides "
-        "[parallel] executor (default: the project's, else local threads).",
+        "\\[parallel] executor (default: the project's, else local threads).",
     ),
 ]
 
@@ -960,7 +960,7 @@ def scenarios(
     as_json: JsonOpt = False,
     debug: DebugOpt = False,
 ) -> None:
-    """Compare the partner scenarios of [[economics.scenarios]]: NPV, capex, value in country."""
+    """Compare the partner scenarios (\\[\\[economics.scenarios]]): NPV, capex, value at home."""
 
     def go() -> dict[str, Any]:
         doc = _valued(project, force, not as_json)
@@ -1099,11 +1099,11 @@ def simulate(
     project: ProjectArg = Path("."),
     realisations: Annotated[
         int | None,
-        typer.Option(help="Number of realisations (default: [uncertainty] realisations)."),
+        typer.Option(help="Number of realisations (default: \\[uncertainty] realisations)."),
     ] = None,
     domain: Annotated[
         str | None,
-        typer.Option(help="Domain(s) to simulate, comma-separated (default: [uncertainty])."),
+        typer.Option(help="Domains to simulate, comma-separated (default: \\[uncertainty])."),
     ] = None,
     scheduler: SchedulerOpt = None,
     resume: Annotated[bool, typer.Option(help="Reuse finished realisations.")] = True,

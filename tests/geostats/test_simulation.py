@@ -160,6 +160,28 @@ def test_simulate_blocks_treo_is_the_sum_of_the_oxides():
     assert uni["TREO_pct"].var() < c["TREO_pct"].var()
 
 
+def test_simulate_points_are_the_points_the_blocks_average():
+    from mine2magnet.geostats.simulation import block_average, simulate_points
+
+    bm, c = _block_model(nx=6, ny=5), _composites()
+    vm = VariogramModel(0.1, (Structure("spherical", 0.9, (60.0, 60.0, 20.0)),))
+    p = SimulationParams(vm, SearchParameters((60.0, 60.0, 20.0)), max_data=12,
+                         max_previous=12, discretisation=(2, 2, 2))  # fmt: skip
+    cols = ["TREO_pct", "Nd2O3_pct", "Pr6O11_pct"]
+    pts = simulate_points(bm, c, "OX", cols, p, realisation=1, seed=9)
+    assert len(pts) == 8 * len(bm.table)
+    assert (np.bincount(pts["block_row"]) == 8).all()
+    # every point lies inside its block (half a block size from the centroid)
+    cen = bm.table[["easting", "northing", "elevation"]].to_numpy()[pts["block_row"]]
+    off = np.abs(pts[["easting", "northing", "elevation"]].to_numpy() - cen)
+    assert (off == 2.5).all()
+    blocks = simulate_blocks(bm, c, "OX", cols, p, realisation=1, seed=9)
+    pd.testing.assert_frame_equal(block_average(bm, "OX", pts, realisation=1), blocks)
+    first = pts[pts["block_row"] == 0][cols].mean()
+    np.testing.assert_allclose(blocks.loc[0, cols].to_numpy(float), first.to_numpy(), rtol=1e-12)
+    assert pts["TREO_pct"].var() > blocks["TREO_pct"].var()  # points vary more than blocks
+
+
 def test_ns_variogram_from_table_rescales_to_unit_sill():
     t = pd.DataFrame({
         "domain": ["OX"] * 3, "column": ["*"] * 3, "structure": [0, 1, 2],

@@ -92,7 +92,9 @@ __all__ = [
     "sgs",
     "sgs_grades",
     "sgs_values",
+    "block_average",
     "simulate_blocks",
+    "simulate_points",
 ]
 
 _MAX_CELLS = 1 << 22
@@ -1720,6 +1722,34 @@ def simulate_blocks(
         ``i``, ``j``, ``k``, ``domain``, ``realisation`` and the simulated grades [%], one
         row per block row of the domain.
     """
+    points = simulate_points(block_model, composites, domain, columns, params,
+                             realisation=realisation, seed=seed)  # fmt: skip
+    return block_average(block_model, domain, points, realisation=realisation)
+
+
+def simulate_points(
+    block_model,
+    composites: pd.DataFrame,
+    domain: str,
+    columns: str | Sequence[str],
+    params: SimulationParams,
+    *,
+    realisation: int,
+    seed: int,
+) -> pd.DataFrame:
+    """One realisation of a domain at point support: the points :func:`simulate_blocks` averages.
+
+    Same arguments as :func:`simulate_blocks`. Point support is what the data have, so
+    histogram and variogram checks against the composites use these values.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per point, ``params.discretisation`` points per block row of the domain,
+        block by block in table order: ``block_row`` (position of the block among the
+        domain's rows) [-], ``easting``, ``northing``, ``elevation`` [m] and the simulated
+        grades [%] (with several columns also ``params.rest_column``).
+    """
     cols = [columns] if isinstance(columns, str) else list(columns)
     tab = block_model.table
     rows = tab[tab["domain"].astype(str) == str(domain)]
@@ -1756,7 +1786,51 @@ def simulate_blocks(
             [sgs(pts, X, Yd[:, k], models[k], seed=seeds[k], **kw) for k in range(ct.n_factors)]
         )
         sim = ct.inverse_transform(Y)
-    blk = sim.to_numpy().reshape(len(rows), nd, sim.shape[1]).mean(axis=1)
+    points = pd.DataFrame(
+        {
+            "block_row": np.repeat(np.arange(len(rows), dtype=np.int64), nd),
+            "easting": pts[:, 0],
+            "northing": pts[:, 1],
+            "elevation": pts[:, 2],
+        }
+    )
+    for c in sim.columns:
+        points[c] = sim[c].to_numpy(dtype=float)
+    return points
+
+
+_POINT_KEYS = ("block_row", "easting", "northing", "elevation")
+
+
+def block_average(
+    block_model, domain: str, points: pd.DataFrame, *, realisation: int
+) -> pd.DataFrame:
+    """Block grades of a domain as the mean of its simulated points (change of support).
+
+    Parameters
+    ----------
+    block_model : BlockModel
+        The block model whose ``domain`` rows were simulated.
+    domain : str
+        Domain code [-].
+    points : pandas.DataFrame
+        :func:`simulate_points` of that domain (equal points per block, block by block).
+    realisation : int
+        Realisation number, recorded [-].
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``i``, ``j``, ``k``, ``domain``, ``realisation`` and the block grades [%], one row
+        per block row of the domain, in table order.
+    """
+    tab = block_model.table
+    rows = tab[tab["domain"].astype(str) == str(domain)]
+    grades = [
+        c for c in points.columns if c not in ("block_row", "easting", "northing", "elevation")
+    ]
+    nd = len(points) // max(len(rows), 1)
+    blk = points[grades].to_numpy(dtype=float).reshape(len(rows), nd, len(grades)).mean(axis=1)
     out = pd.DataFrame(
         {
             "i": rows["i"].to_numpy(),
@@ -1766,6 +1840,6 @@ def simulate_blocks(
             "realisation": int(realisation),
         }
     )
-    for q, c in enumerate(sim.columns):
+    for q, c in enumerate(grades):
         out[c] = blk[:, q]
     return out

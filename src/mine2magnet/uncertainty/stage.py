@@ -101,7 +101,12 @@ OUTCOME_ITEMS: tuple[tuple[str, str, str], ...] = (
 )
 
 HISTOGRAM_QUANTILES = (0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95)
-HISTOGRAM_TOLERANCE_SD = 0.25
+# Tolerance of |median realisation quantile - declustered data quantile| in data SDs, by
+# quantile: about 2.5-3 times the hole-bootstrap standard error of the data quantiles on
+# the demo (tests/uncertainty/test_sgs_integration.py, docs/simulation.md); the tails are
+# the least certain part of the data and get the widest allowance.
+HISTOGRAM_TOLERANCE_SD = {0.05: 0.10, 0.1: 0.10, 0.25: 0.10, 0.5: 0.10, 0.75: 0.10,
+                          0.9: 0.25, 0.95: 0.35}  # fmt: skip
 MEAN_TOLERANCE_PCT = 5.0
 VARIOGRAM_TOLERANCE = 0.15
 VARIOGRAM_MIN_PAIRS = 30
@@ -493,9 +498,11 @@ def _pit(inputs: UncertaintyInputs, table: pd.DataFrame) -> tuple[float, float, 
 
 def _simulated_grades(
     inputs: UncertaintyInputs, realisation: int, seed: int
-) -> tuple[pd.DataFrame, np.ndarray]:
-    """The block table with every simulated domain replaced, and the simulated rows."""
-    from mine2magnet.geostats.simulation import simulate_blocks
+) -> tuple[pd.DataFrame, np.ndarray, dict[str, pd.DataFrame]]:
+    """The block table with every simulated domain replaced, the simulated rows, and per
+    domain the simulated points (``easting``, ``northing``, ``elevation`` [m], the total
+    grade [%], ``tonnes`` [t] = the block's tonnes shared among its points)."""
+    from mine2magnet.geostats.simulation import block_average, simulate_points
 
     bm = inputs.block_model
     tab = bm.table
@@ -508,10 +515,22 @@ def _simulated_grades(
         if c not in cols and c in _OXIDE_COLUMNS and c != total
     ]  # fmt: skip
     rows_all = []
+    points: dict[str, pd.DataFrame] = {}
     for d, sp in inputs.sim_params.items():
-        sim = simulate_blocks(bm, inputs.composites, d, cols, sp, realisation=realisation,
+        pts = simulate_points(bm, inputs.composites, d, cols, sp, realisation=realisation,
                               seed=seed)  # fmt: skip
+        sim = block_average(bm, d, pts, realisation=realisation)
         rows = np.flatnonzero(dom == str(d))
+        nd = len(pts) // max(len(rows), 1)
+        points[str(d)] = pd.DataFrame(
+            {
+                "easting": pts["easting"].to_numpy(),
+                "northing": pts["northing"].to_numpy(),
+                "elevation": pts["elevation"].to_numpy(),
+                total: pts[total].to_numpy(dtype=float),
+                "tonnes": tab["tonnes"].to_numpy(dtype=float)[rows][pts["block_row"]] / nd,
+            }
+        )
         for a in ("i", "j", "k"):  # simulate_blocks returns the domain's rows in order
             if not np.array_equal(sim[a].to_numpy(), tab[a].to_numpy()[rows]):
                 raise DataError(f"domain {d}: simulated blocks are not in block-model order")
@@ -529,13 +548,14 @@ def _simulated_grades(
     for c, v in out.items():
         table[c] = v
     rows = np.sort(np.concatenate(rows_all)) if rows_all else np.zeros(0, np.int64)
-    return table, rows
+    return table, rows, points
 
 
 def _ns_variogram_table(
-    inputs: UncertaintyInputs, domain: str, rows: np.ndarray, values: np.ndarray, seed: int
+    inputs: UncertaintyInputs, domain: str, X: np.ndarray, values: np.ndarray, seed: int
 ) -> pd.DataFrame:
-    """Normal-score variogram of one domain's simulated blocks along the model's axes."""
+    """Normal-score variogram of one domain's simulated points ``X`` [m] along the model's
+    axes (point support, as the normal-score model)."""
     from scipy.special import ndtri
 
     from mine2magnet.geostats.simulation_validation import variogram_reproduction
@@ -547,7 +567,6 @@ def _ns_variogram_table(
     ranges = np.max([s.ranges for s in vm.structures], axis=0) if vm.structures else (80.0,) * 3
     bs = min(float(b) for b in inputs.block_model.block_size)
     lags = [max(float(r) / 8.0, bs) for r in ranges]
-    X = inputs.block_model.table.iloc[rows][["easting", "northing", "elevation"]].to_numpy(float)
     vr = variogram_reproduction(X, y, vm, lags_m=lags, n_lags=10, max_points=1500, seed=seed)
     vr["lag"] = vr.groupby("direction").cumcount()
     return pd.DataFrame(
@@ -585,14 +604,15 @@ def realisation_outcome(
         ``gradetonnage`` (``cutoff_pct``, ``tonnes``, ``TREO_pct``, ``TREO_t``);
         ``periods`` (``period``, ``tonnes`` feed [t], ``metal_t`` TREO [t]); ``blocks``
         (``block_index`` = block-model row, total grade [%]); ``quantiles``
-        (``domain``, ``quantile``, ``value`` [%]); ``variogram`` (``domain``,
+        (``domain``, ``quantile``, ``value`` [%] of the points, ``mean`` tonnage-weighted,
+        ``mean_points`` [%]); ``variogram`` (``domain``,
         ``direction``, ``lag``, ``lag_m`` [m], ``gamma``, ``model`` [-], ``pairs``).
     """
     from mine2magnet.geostats.simulation_validation import weighted_quantiles
 
     t0 = time.perf_counter()
     total = inputs.columns[0]
-    table, rows = _simulated_grades(inputs, realisation, seed)
+    table, rows, points = _simulated_grades(inputs, realisation, seed)
     g = table[total].to_numpy(dtype=float)
     t = table["tonnes"].to_numpy(dtype=float)
     gs, ts = g[rows], t[rows]
@@ -629,15 +649,18 @@ def realisation_outcome(
                 "metal_t": periods["TREO_t"].to_numpy(float),
             }
         )
-    dom = table["domain"].astype(str).to_numpy()
     quant, vario = [], []
-    for d in inputs.sim_params:
-        r_d = rows[dom[rows] == str(d)]
-        q = weighted_quantiles(g[r_d], HISTOGRAM_QUANTILES, t[r_d])
-        mean_d = float(np.average(g[r_d], weights=t[r_d]))
+    for d in inputs.sim_params:  # point support, like the composites they are checked with
+        p = points[str(d)]
+        gp, tp = p[total].to_numpy(dtype=float), p["tonnes"].to_numpy(dtype=float)
+        # every simulated point counts once, as every declustering cell does for the data
+        # (GSLIB practice); tonnage weights would favour the full blocks of a domain's core
+        q = weighted_quantiles(gp, HISTOGRAM_QUANTILES)
         quant.append(pd.DataFrame({"domain": str(d), "quantile": HISTOGRAM_QUANTILES,
-                                   "value": q, "mean": mean_d}))  # fmt: skip
-        vario.append(_ns_variogram_table(inputs, d, r_d, g[r_d], seed))
+                                   "value": q, "mean": float(np.average(gp, weights=tp)),
+                                   "mean_points": float(gp.mean())}))  # fmt: skip
+        X = p[["easting", "northing", "elevation"]].to_numpy(dtype=float)
+        vario.append(_ns_variogram_table(inputs, d, X, gp, seed))
     out.update(
         summary=pd.DataFrame([summary]),
         gradetonnage=gradetonnage,
@@ -1009,7 +1032,7 @@ def run_uncertainty(
         "fingerprint": run.fingerprint(),
         "computed": str(len(run.computed)),
         "reused": str(len(run.skipped)),
-        "histogram_support": "simulated blocks (tonnage-weighted) vs declustered composites",
+        "histogram_support": "simulated points (each once) vs declustered composites",
         "npv_basis": "base plan (reserve schedule) re-graded per realisation; not re-optimised",
         "notes": " | ".join(notes),
         "label": "SYNTHETIC" if synthetic else "",
@@ -1197,24 +1220,29 @@ def _summarise(
         mean = float(np.average(z, weights=ww))
         sd = float(np.sqrt(np.average((z - mean) ** 2, weights=ww)))
         qd = qt[qt["domain"] == str(d)]
-        worst = 0.0
+        worst, worst_ratio = 0.0, 0.0
         for k, q in enumerate(HISTOGRAM_QUANTILES):
             s = _stats(qd.loc[np.isclose(qd["quantile"], q), "value"].to_numpy(float))
             err = (float(s["P50"]) - zq[k]) / sd if sd > 0 else np.nan
-            worst = max(worst, abs(err)) if np.isfinite(err) else worst
-            ok = bool(abs(err) <= HISTOGRAM_TOLERANCE_SD)
+            tol = HISTOGRAM_TOLERANCE_SD[q]
+            if np.isfinite(err) and abs(err) / tol >= worst_ratio:
+                worst, worst_ratio = abs(err), abs(err) / tol
             hrows.append((str(d), q, zq[k], float(s["P10"]), float(s["P50"]), float(s["P90"]),
-                          err, HISTOGRAM_TOLERANCE_SD, ok))  # fmt: skip
-        srows.append((str(d), "histogram: largest |P50 quantile - data| (data SD)", worst,
-                      HISTOGRAM_TOLERANCE_SD, worst <= HISTOGRAM_TOLERANCE_SD,
-                      "simulated blocks vs declustered composites, quantiles 0.05-0.95; block "
-                      "support narrows the tails"))  # fmt: skip
-        sim_mean = float(np.median(qd.drop_duplicates("realisation")["mean"]))
-        rel = 100.0 * abs(sim_mean - mean) / mean if mean > 0 else np.nan
+                          err, tol, bool(abs(err) <= tol)))  # fmt: skip
+        srows.append((str(d), "histogram: |P50 quantile - data| / tolerance, worst (-)",
+                      worst_ratio, 1.0, bool(worst_ratio <= 1.0),
+                      f"simulated points vs declustered composites, quantiles 0.05-0.95 "
+                      f"(worst error {worst:.2f} data SD); tolerance 0.10 SD to the 0.75 "
+                      f"quantile, 0.25 at 0.9, 0.35 at 0.95"))  # fmt: skip
+        one = qd.drop_duplicates("realisation")
+        sim_mean = float(np.median(one["mean"]))  # tonnage-weighted, as the estimate's
+        pts_mean = float(np.median(one["mean_points"])) if "mean_points" in one else sim_mean
+        rel = 100.0 * abs(pts_mean - mean) / mean if mean > 0 else np.nan
         srows.append((str(d), "mean: |median realisation mean - declustered mean| (%)", rel,
                       MEAN_TOLERANCE_PCT, bool(rel <= MEAN_TOLERANCE_PCT),
-                      "tonnage-weighted block mean; the blocks need not cover the data's "
-                      "extent, compare with the estimate's mean"))  # fmt: skip
+                      "mean of the simulated points; the simulated volume need not match the "
+                      "data's extent (the drilling is denser in rich ground), compare with "
+                      "the estimate's mean"))  # fmt: skip
         dom_rows = b["domain"].astype(str).to_numpy() == str(d)
         est_mean = float(np.average(est_g[dom_rows], weights=ton[dom_rows]))
         rel_e = 100.0 * abs(sim_mean - est_mean) / est_mean if est_mean > 0 else np.nan
@@ -1233,8 +1261,7 @@ def _summarise(
         mad = float(np.mean(diffs)) if diffs else np.nan
         srows.append((str(d), "variogram: mean |P50 gamma - model| (sill units)", mad,
                       VARIOGRAM_TOLERANCE, bool(mad <= VARIOGRAM_TOLERANCE),
-                      "normal scores (rank) of the simulated blocks along the model axes; "
-                      "block averaging lowers gamma at short lags (nugget)"))  # fmt: skip
+                      "normal scores (rank) of the simulated points, model axes"))  # fmt: skip
     out["validation_histogram"] = pd.DataFrame(
         hrows, columns=["domain", "quantile", "data", "sim_P10", "sim_P50", "sim_P90",
                         "error_sd", "tolerance_sd", "passed"],
