@@ -368,6 +368,8 @@ def simulate_blocks_chunked(
     seed: int,
     memory_limit_mb: float,
     sink: Callable[[int, pd.DataFrame], None] | None = None,
+    points_sink: Callable[[int, pd.DataFrame, NDArray[np.float64], pd.DataFrame], None]
+    | None = None,
 ) -> Iterator[pd.DataFrame]:
     """One realisation of a domain's block grades, simulated and yielded chunk by chunk.
 
@@ -426,6 +428,11 @@ def simulate_blocks_chunked(
     sink : callable, optional
         ``sink(chunk_index, frame)``, called with each chunk's frame before it is
         yielded (e.g. to write it); the generator must still be iterated to run [-].
+    points_sink : callable, optional
+        ``points_sink(chunk_index, block_rows, points_xyz, point_grades)``, called with
+        each chunk's simulated points before they are averaged: the chunk's block rows
+        (``discretisation`` points each, block by block), their coordinates [m] and
+        grades [%] — e.g. to sample point-support values for validation [-].
 
     Returns
     -------
@@ -485,7 +492,7 @@ def simulate_blocks_chunked(
                          params.search, rotation_deg=float(block_model.rotation_deg))  # fmt: skip
     ss = np.random.SeedSequence([int(seed), int(realisation), zlib.crc32(str(domain).encode())])
     return _run(block_model, rows, X, Yd, models, back, chunks, ss, params, int(realisation),
-                float(memory_limit_mb), sink)  # fmt: skip
+                float(memory_limit_mb), sink, points_sink)  # fmt: skip
 
 
 def _chunk_boxes(
@@ -504,6 +511,7 @@ def _chunk_boxes(
 
 def _run(
     block_model, rows, X, Yd, models, back, chunks, ss, params, realisation, limit_mb, sink,
+    points_sink=None,
 ) -> Iterator[pd.DataFrame]:  # fmt: skip
     nf = Yd.shape[1]
     nd = int(np.prod(params.discretisation))
@@ -543,6 +551,8 @@ def _run(
                 Y[:, f] = sgs_values(pts, D, z, models[f], seed=fseeds[f], **kw)[0]
             del band, D
             sim = back(Y)
+            if points_sink is not None:
+                points_sink(c, sub, pts, sim)
             blk = sim.to_numpy().reshape(len(sub), nd, sim.shape[1]).mean(axis=1)
             out = pd.DataFrame(
                 {

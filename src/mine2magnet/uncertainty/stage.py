@@ -438,6 +438,8 @@ class UncertaintyInputs:
     topography : Topography or None
     plan : BasePlan or None
         With ``npv``.
+    memory_limit_mb : float
+        Largest SGS working set of one domain before it is simulated in chunks [MB].
     key : str
         Fingerprint of all of the above (what the runner's params hash sees).
     """
@@ -451,6 +453,7 @@ class UncertaintyInputs:
     mining: Any = field(default=None, repr=False)
     topography: Any = field(default=None, repr=False)
     plan: BasePlan | None = field(default=None, repr=False)
+    memory_limit_mb: float = 2000.0
     key: str = ""
 
     def __repr__(self) -> str:  # the runner fingerprints kwargs by repr: use the key
@@ -517,20 +520,23 @@ def _simulated_grades(
     rows_all = []
     points: dict[str, pd.DataFrame] = {}
     for d, sp in inputs.sim_params.items():
-        pts = simulate_points(bm, inputs.composites, d, cols, sp, realisation=realisation,
-                              seed=seed)  # fmt: skip
-        sim = block_average(bm, d, pts, realisation=realisation)
         rows = np.flatnonzero(dom == str(d))
-        nd = len(pts) // max(len(rows), 1)
-        points[str(d)] = pd.DataFrame(
-            {
-                "easting": pts["easting"].to_numpy(),
-                "northing": pts["northing"].to_numpy(),
-                "elevation": pts["elevation"].to_numpy(),
-                total: pts[total].to_numpy(dtype=float),
-                "tonnes": tab["tonnes"].to_numpy(dtype=float)[rows][pts["block_row"]] / nd,
-            }
-        )
+        if _chunk_counts(bm, {d: sp}, inputs.memory_limit_mb)[d] > 1:
+            sim, points[str(d)] = _chunked_domain(inputs, d, sp, realisation, seed)
+        else:
+            pts = simulate_points(bm, inputs.composites, d, cols, sp, realisation=realisation,
+                                  seed=seed)  # fmt: skip
+            sim = block_average(bm, d, pts, realisation=realisation)
+            nd = len(pts) // max(len(rows), 1)
+            points[str(d)] = pd.DataFrame(
+                {
+                    "easting": pts["easting"].to_numpy(),
+                    "northing": pts["northing"].to_numpy(),
+                    "elevation": pts["elevation"].to_numpy(),
+                    total: pts[total].to_numpy(dtype=float),
+                    "tonnes": tab["tonnes"].to_numpy(dtype=float)[rows][pts["block_row"]] / nd,
+                }
+            )
         for a in ("i", "j", "k"):  # simulate_blocks returns the domain's rows in order
             if not np.array_equal(sim[a].to_numpy(), tab[a].to_numpy()[rows]):
                 raise DataError(f"domain {d}: simulated blocks are not in block-model order")
@@ -549,6 +555,71 @@ def _simulated_grades(
         table[c] = v
     rows = np.sort(np.concatenate(rows_all)) if rows_all else np.zeros(0, np.int64)
     return table, rows, points
+
+
+#: Most simulated points of a chunked domain kept for its histogram and variogram checks.
+MAX_VALIDATION_POINTS = 200_000
+
+
+def _chunk_counts(bm: Any, sim_params: Mapping[str, Any], memory_limit_mb: float) -> dict:
+    """Chunks each domain's SGS needs under ``memory_limit_mb`` (1 = simulated whole)."""
+    from mine2magnet.geostats.simulation_chunks import plan_chunks
+
+    dom = bm.table["domain"].astype(str)
+    counts = {}
+    for d, sp in sim_params.items():
+        rows = bm.table[dom == str(d)]
+        rot = float(bm.rotation_deg)
+        plan = plan_chunks(rows, bm.block_size, sp.discretisation, memory_limit_mb, sp.search,
+                           rotation_deg=rot)  # fmt: skip
+        counts[str(d)] = len(plan)
+    return counts
+
+
+def _chunked_domain(
+    inputs: UncertaintyInputs, domain: str, sp: Any, realisation: int, seed: int
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A domain simulated chunk by chunk (memory bounded by the chunk, docs/scale.md).
+
+    Returns the block grades in block-model order (as ``block_average``) and a seeded
+    sample of at most :data:`MAX_VALIDATION_POINTS` simulated points (coordinates [m],
+    total grade [%], ``tonnes`` [t] of the block shared among its points).
+    """
+    from mine2magnet.geostats.simulation_chunks import simulate_blocks_chunked
+
+    bm, total = inputs.block_model, inputs.columns[0]
+    n_points = int((bm.table["domain"].astype(str) == str(domain)).sum()) * int(
+        np.prod(sp.discretisation)
+    )
+    keep = min(1.0, MAX_VALIDATION_POINTS / max(n_points, 1))
+    rng = np.random.default_rng([int(seed), int(realisation), 7])
+    sample: list[pd.DataFrame] = []
+
+    def take(_c: int, sub: pd.DataFrame, xyz: np.ndarray, grades: pd.DataFrame) -> None:
+        nd = len(xyz) // max(len(sub), 1)
+        pick = rng.random(len(xyz)) < keep
+        sample.append(
+            pd.DataFrame(
+                {
+                    "easting": xyz[pick, 0],
+                    "northing": xyz[pick, 1],
+                    "elevation": xyz[pick, 2],
+                    total: grades[total].to_numpy(dtype=float)[pick],
+                    "tonnes": np.repeat(sub["tonnes"].to_numpy(dtype=float) / nd, nd)[pick],
+                }
+            )
+        )
+
+    frames = list(
+        simulate_blocks_chunked(bm, inputs.composites, domain, list(inputs.columns), sp,
+                                realisation=realisation, seed=seed,
+                                memory_limit_mb=inputs.memory_limit_mb, points_sink=take)
+    )  # fmt: skip
+    sim = pd.concat(frames, ignore_index=True)
+    rows = bm.table[bm.table["domain"].astype(str) == str(domain)]
+    order = pd.Series(np.arange(len(sim)), index=bm.grid.ravel(sim["i"], sim["j"], sim["k"]))
+    sim = sim.iloc[order.loc[bm.grid.ravel(rows["i"], rows["j"], rows["k"])].to_numpy()]
+    return sim.reset_index(drop=True), pd.concat(sample, ignore_index=True)
 
 
 def _ns_variogram_table(
@@ -963,9 +1034,18 @@ def run_uncertainty(
         notes.append("pit = true but no [mining] parameters: pit outcomes are NaN")
     if params.npv and plan is None:
         notes.append("npv = true but no reserve schedule and economics: NPV is NaN")
+    chunks = _chunk_counts(bm, sim_params, memory_limit_mb)
+    for d, n in chunks.items():
+        if n > 1:
+            notes.append(
+                f"domain {d}: simulated in {n} chunks to stay within parallel.memory_limit_mb="
+                f"{memory_limit_mb:g} (geostats.simulation_chunks); validation on a sample of "
+                f"its points"
+            )
     full_key = fingerprint(
         {
             "key": key,
+            "chunks": chunks,  # the visiting order changes with the chunking
             "blocks": frame_hash(blocks),
             "composites": frame_hash(composites),
             "variograms": frame_hash(variogram_models),
@@ -987,6 +1067,7 @@ def run_uncertainty(
         mining=mining if pit_on else None,
         topography=topography if pit_on else None,
         plan=plan if npv_on else None,
+        memory_limit_mb=float(memory_limit_mb),
         key=full_key,
     )
     if workers is None and executor == "threads":
