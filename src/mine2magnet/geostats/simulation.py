@@ -69,7 +69,7 @@ from __future__ import annotations
 
 import math
 import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numba
@@ -85,14 +85,18 @@ from mine2magnet.geostats.variogram import ZERO_LAG_M, Structure, VariogramModel
 
 __all__ = [
     "CompositionalTransform",
+    "DomainTransform",
     "SimulationParams",
     "SimulationStats",
+    "block_average",
+    "block_points",
+    "domain_seed",
+    "domain_transform",
     "multiple_grid_path",
     "ns_variogram_from_table",
     "sgs",
     "sgs_grades",
     "sgs_values",
-    "block_average",
     "simulate_blocks",
     "simulate_points",
 ]
@@ -1662,7 +1666,12 @@ def ns_variogram_from_table(table: pd.DataFrame, domain: str, column: str) -> Va
     return VariogramModel(nug, structs)
 
 
-def _block_points(block_model, rows: pd.DataFrame, disc) -> NDArray[np.float64]:
+def block_points(block_model, rows: pd.DataFrame, disc: Sequence[int]) -> NDArray[np.float64]:
+    """Discretisation points of block ``rows`` ``(len(rows)·Π disc, 3)`` [m].
+
+    Cell centres of a ``disc`` (i, j, k) grid in each block, in the grid's rotated frame
+    (``block_model.rotation_deg`` about z); block by block, i fastest within a block.
+    """
     bs = np.asarray(block_model.block_size, dtype=float)
     nd = np.asarray(disc, dtype=int)
     axes = [((np.arange(k) + 0.5) / k - 0.5) * s for k, s in zip(nd, bs, strict=True)]
@@ -1673,6 +1682,87 @@ def _block_points(block_model, rows: pd.DataFrame, disc) -> NDArray[np.float64]:
     R = np.array([[c, -s, 0.0], [s, c, 0.0], [0.0, 0.0, 1.0]])  # rows: i, j, k axes
     cen = rows[["easting", "northing", "elevation"]].to_numpy(dtype=float)
     return (cen[:, None, :] + (off @ R)[None, :, :]).reshape(-1, 3)
+
+
+def domain_seed(seed: int, realisation: int, domain: str) -> np.random.SeedSequence:
+    """The SeedSequence of one domain of one realisation: ``[seed, realisation, crc32(domain)]``.
+
+    Independent of the executor and of the order realisations run in [-].
+    """
+    return np.random.SeedSequence([int(seed), int(realisation), zlib.crc32(str(domain).encode())])
+
+
+@dataclass(frozen=True)
+class DomainTransform:
+    """A domain's conditioning data in Gaussian space and the way back to grades.
+
+    Attributes
+    ----------
+    X : numpy.ndarray
+        Composite coordinates ``(n, 3)`` [m].
+    Yd : numpy.ndarray
+        Their Gaussian values ``(n, nf)``: the normal score of the one grade, or the
+        factors of :class:`CompositionalTransform` [-].
+    models : tuple of VariogramModel
+        The variogram of each factor (sill 1).
+    back : callable
+        ``back(Y) -> DataFrame`` of grades [%] from simulated ``(m, nf)`` Gaussian values.
+    """
+
+    X: NDArray[np.float64]
+    Yd: NDArray[np.float64]
+    models: tuple[VariogramModel, ...]
+    back: Callable[[NDArray[np.float64]], pd.DataFrame]
+
+    @property
+    def nf(self) -> int:
+        """Number of Gaussian factors simulated [-]."""
+        return int(self.Yd.shape[1])
+
+    def factor_seeds(self, ss: np.random.SeedSequence) -> list[np.random.SeedSequence]:
+        """One seed per factor: ``ss`` itself for one factor, else its children."""
+        return [ss] if self.nf == 1 else ss.spawn(self.nf)
+
+
+def domain_transform(
+    composites: pd.DataFrame, domain: str, columns: Sequence[str], params: SimulationParams
+) -> DomainTransform:
+    """Fit the normal-score (one column) or compositional transform of a domain's composites.
+
+    Composites of ``domain`` with every column finite are used, weighted by cell
+    declustering of ``params.declustering_cell_m`` [m] (0 = equal weights).
+
+    Raises
+    ------
+    DataError
+        When the domain has no such composite.
+    ConfigError
+        When ``params.factor_variograms`` does not give one model per factor.
+    """
+    cols = list(columns)
+    comp = composites[composites["domain"].astype(str) == str(domain)]
+    comp = comp[np.all(np.isfinite(comp[cols].to_numpy(dtype=float)), axis=1)]
+    if comp.empty:
+        raise DataError(f"domain {domain!r} has no composites with {cols} to condition on")
+    X = comp[["easting", "northing", "elevation"]].to_numpy(dtype=float)
+    w = None
+    if params.declustering_cell_m > 0:
+        from mine2magnet.geostats.declustering import cell_weights
+
+        w = cell_weights(X, float(params.declustering_cell_m))
+    if len(cols) == 1:
+        nst = NormalScoreTransform().fit(comp[cols[0]].to_numpy(dtype=float), w)
+        Yd = nst.transform(comp[cols[0]].to_numpy(dtype=float)).reshape(-1, 1)
+
+        def back(Y: NDArray[np.float64]) -> pd.DataFrame:
+            return pd.DataFrame({cols[0]: nst.inverse_transform(Y[:, 0])})
+
+        return DomainTransform(X, Yd, (params.variogram_ns,), back)
+    ct = CompositionalTransform(cols[0], cols[1:], params.rest_column).fit(comp, w)
+    models = tuple(params.factor_variograms or (params.variogram_ns,) * ct.n_factors)
+    if len(models) != ct.n_factors:
+        raise ConfigError(f"factor_variograms needs {ct.n_factors} models, got {len(models)}")
+    return DomainTransform(X, ct.transform(comp), models, ct.inverse_transform)
 
 
 def simulate_blocks(
@@ -1753,39 +1843,19 @@ def simulate_points(
     cols = [columns] if isinstance(columns, str) else list(columns)
     tab = block_model.table
     rows = tab[tab["domain"].astype(str) == str(domain)]
-    comp = composites[composites["domain"].astype(str) == str(domain)]
-    comp = comp[np.all(np.isfinite(comp[cols].to_numpy(dtype=float)), axis=1)]
-    if comp.empty:
-        raise DataError(f"domain {domain!r} has no composites with {cols} to condition on")
-    X = comp[["easting", "northing", "elevation"]].to_numpy(dtype=float)
-    w = None
-    if params.declustering_cell_m > 0:
-        from mine2magnet.geostats.declustering import cell_weights
-
-        w = cell_weights(X, float(params.declustering_cell_m))
-    pts = _block_points(block_model, rows, params.discretisation)
+    tr = domain_transform(composites, domain, cols, params)
+    pts = block_points(block_model, rows, params.discretisation)
     nd = int(np.prod(params.discretisation))
-    ss = np.random.SeedSequence([int(seed), int(realisation), zlib.crc32(str(domain).encode())])
+    ss = domain_seed(seed, realisation, domain)
     kw = dict(
         search=params.search, max_data=params.max_data, max_previous=params.max_previous,
         multiple_grids=params.multiple_grids,
     )  # fmt: skip
-    if len(cols) == 1:
-        nst = NormalScoreTransform().fit(comp[cols[0]].to_numpy(dtype=float), w)
-        y = sgs(pts, X, nst.transform(comp[cols[0]].to_numpy(dtype=float)),
-                params.variogram_ns, seed=ss, **kw)  # fmt: skip
-        sim = pd.DataFrame({cols[0]: nst.inverse_transform(y)})
-    else:
-        ct = CompositionalTransform(cols[0], cols[1:], params.rest_column).fit(comp, w)
-        Yd = ct.transform(comp)
-        models = params.factor_variograms or (params.variogram_ns,) * ct.n_factors
-        if len(models) != ct.n_factors:
-            raise ConfigError(f"factor_variograms needs {ct.n_factors} models, got {len(models)}")
-        seeds = ss.spawn(ct.n_factors)
-        Y = np.column_stack(
-            [sgs(pts, X, Yd[:, k], models[k], seed=seeds[k], **kw) for k in range(ct.n_factors)]
-        )
-        sim = ct.inverse_transform(Y)
+    seeds = tr.factor_seeds(ss)
+    Y = np.column_stack(
+        [sgs(pts, tr.X, tr.Yd[:, k], tr.models[k], seed=seeds[k], **kw) for k in range(tr.nf)]
+    )
+    sim = tr.back(Y)
     points = pd.DataFrame(
         {
             "block_row": np.repeat(np.arange(len(rows), dtype=np.int64), nd),

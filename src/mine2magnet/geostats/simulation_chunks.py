@@ -47,7 +47,6 @@ from __future__ import annotations
 import math
 import shutil
 import tempfile
-import zlib
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
@@ -56,12 +55,13 @@ import pandas as pd
 from numpy.typing import NDArray
 from scipy.spatial import cKDTree
 
-from mine2magnet.errors import ConfigError, DataError
-from mine2magnet.geostats.normal_score import NormalScoreTransform
+from mine2magnet.errors import ConfigError
 from mine2magnet.geostats.search import SearchParameters
 from mine2magnet.geostats.simulation import (
-    CompositionalTransform,
     SimulationParams,
+    block_points,
+    domain_seed,
+    domain_transform,
     sgs_values,
 )
 from mine2magnet.geostats.variogram import ZERO_LAG_M
@@ -88,7 +88,7 @@ _SLICE_ROWS = 1 << 18  # rows read at a time from a spilled band file
 
 
 def _rotation(rotation_deg: float) -> NDArray[np.float64]:
-    """Rows are the grid's i, j, k axes in world coordinates (as ``_block_points``)."""
+    """Rows are the grid's i, j, k axes in world coordinates (as ``simulation.block_points``)."""
     r = math.radians(float(rotation_deg))
     c, s = math.cos(r), math.sin(r)
     return np.array([[c, -s, 0.0], [s, c, 0.0], [0.0, 0.0, 1.0]])
@@ -131,24 +131,6 @@ def band_reach(
     )
     bs = np.asarray(block_size, dtype=float)
     return h, (np.floor(h / bs + 1e-9) + 1).astype(np.int64)
-
-
-def _points(
-    block_model, rows: pd.DataFrame, disc: Sequence[int]
-) -> NDArray[np.float64]:  # fmt: skip
-    """Discretisation points of ``rows`` (cell centres in the rotated frame) ``(n·nd, 3)``.
-
-    The same construction and order as ``simulation.simulate_blocks`` (block by block,
-    then i fastest within a block), so one chunk reproduces it exactly.
-    """
-    bs = np.asarray(block_model.block_size, dtype=float)
-    nd = np.asarray(disc, dtype=int)
-    axes = [((np.arange(k) + 0.5) / k - 0.5) * s for k, s in zip(nd, bs, strict=True)]
-    gz, gy, gx = np.meshgrid(axes[2], axes[1], axes[0], indexing="ij")
-    off = np.column_stack([gx.ravel(), gy.ravel(), gz.ravel()])
-    R = _rotation(float(block_model.rotation_deg))
-    cen = rows[["easting", "northing", "elevation"]].to_numpy(dtype=float)
-    return (cen[:, None, :] + (off @ R)[None, :, :]).reshape(-1, 3)
 
 
 # --------------------------------------------------------------------- planning
@@ -464,35 +446,12 @@ def simulate_blocks_chunked(
     cols = [columns] if isinstance(columns, str) else list(columns)
     tab = block_model.table
     rows = tab[tab["domain"].astype(str) == str(domain)]
-    comp = composites[composites["domain"].astype(str) == str(domain)]
-    comp = comp[np.all(np.isfinite(comp[cols].to_numpy(dtype=float)), axis=1)]
-    if comp.empty:
-        raise DataError(f"domain {domain!r} has no composites with {cols} to condition on")
-    X = comp[["easting", "northing", "elevation"]].to_numpy(dtype=float)
-    w = None
-    if params.declustering_cell_m > 0:
-        from mine2magnet.geostats.declustering import cell_weights
-
-        w = cell_weights(X, float(params.declustering_cell_m))
-    if len(cols) == 1:
-        nst = NormalScoreTransform().fit(comp[cols[0]].to_numpy(dtype=float), w)
-        Yd = nst.transform(comp[cols[0]].to_numpy(dtype=float)).reshape(-1, 1)
-        models = [params.variogram_ns]
-
-        def back(Y: NDArray[np.float64]) -> pd.DataFrame:
-            return pd.DataFrame({cols[0]: nst.inverse_transform(Y[:, 0])})
-    else:
-        ct = CompositionalTransform(cols[0], cols[1:], params.rest_column).fit(comp, w)
-        Yd = ct.transform(comp)
-        models = list(params.factor_variograms or (params.variogram_ns,) * ct.n_factors)
-        if len(models) != ct.n_factors:
-            raise ConfigError(f"factor_variograms needs {ct.n_factors} models, got {len(models)}")
-        back = ct.inverse_transform
+    tr = domain_transform(composites, domain, cols, params)
     chunks = plan_chunks(rows, block_model.block_size, params.discretisation, memory_limit_mb,
                          params.search, rotation_deg=float(block_model.rotation_deg))  # fmt: skip
-    ss = np.random.SeedSequence([int(seed), int(realisation), zlib.crc32(str(domain).encode())])
-    return _run(block_model, rows, X, Yd, models, back, chunks, ss, params, int(realisation),
-                float(memory_limit_mb), sink, points_sink)  # fmt: skip
+    ss = domain_seed(seed, realisation, domain)
+    return _run(block_model, rows, tr.X, tr.Yd, list(tr.models), tr.back, chunks, ss, params,
+                int(realisation), float(memory_limit_mb), sink, points_sink)  # fmt: skip
 
 
 def _chunk_boxes(
@@ -536,7 +495,7 @@ def _run(
     try:
         for c, idx in enumerate(chunks):
             sub = rows.iloc[idx]
-            pts = _points(block_model, sub, params.discretisation)
+            pts = block_points(block_model, sub, params.discretisation)
             band = store.gather(elo[c], ehi[c], nf)
             nb = int(band.shape[0])
             D = np.concatenate([X, band[:, :3]]) if band.shape[0] else X
