@@ -50,7 +50,7 @@ from mine2magnet.mining.value import BlockEconomics, BlockValues, auto_pad_cells
 if TYPE_CHECKING:  # pragma: no cover
     from mine2magnet.config import Project
 
-__all__ = ["PitOptimisation", "min_width_check", "optimise_pit", "select_phases"]
+__all__ = ["PitOptimisation", "min_width_check", "optimise_pit", "pit_inputs", "select_phases"]
 
 
 # ---------------------------------------------------------------------------- widths
@@ -334,9 +334,12 @@ class PitOptimisation:
         }
 
 
-def _inputs(
+def pit_inputs(
     bv: BlockValues, sp: SlopePrecedence, economics: BlockEconomics | None = None
 ) -> PitInputs:
+    """The pit problem of the slope graph's cells: revenue, ore and waste costs [US$],
+    tonnes [t], benches and contained metal, from block values (``economics`` revalues
+    the revenue, e.g. at the RPEEE's uplifted prices)."""
     t = bv.table
     r = sp.rows
     revenue = t["revenue_usd"].to_numpy()[r] if economics is None else bv_revenue(bv, economics)[r]
@@ -408,11 +411,11 @@ def optimise_pit(
     secs["precedence"] = time.perf_counter() - t0
     if sp.graph.n_blocks == 0:
         raise DataError("no block can be mined inside the grid; add padding (mining.pad_cells)")
-    inputs = _inputs(bv, sp)
+    inputs = pit_inputs(bv, sp)
     t0 = time.perf_counter()
     pit = ultimate_pit(inputs.values(1.0), sp.graph, engine=p.engine)
     uplift = e.with_price_factor(1.0 + p.rpeee_price_uplift_pct / 100.0)
-    rp_inputs = _inputs(bv, sp, uplift)
+    rp_inputs = pit_inputs(bv, sp, uplift)
     rpeee = ultimate_pit(rp_inputs.values(1.0), sp.graph, engine=p.engine)
     secs["ultimate_pit"] = time.perf_counter() - t0
     t0 = time.perf_counter()

@@ -478,7 +478,7 @@ def _precedence(key: str, bv: Any, slopes: Any) -> Any:
 
 def _pit(inputs: UncertaintyInputs, table: pd.DataFrame) -> tuple[float, float, float]:
     """Ultimate pit value [US$], ore [t] and contained TREO [t] of a block table."""
-    from mine2magnet.mining.phases import _inputs, auto_pad_cells, ultimate_pit
+    from mine2magnet.mining.phases import auto_pad_cells, pit_inputs, ultimate_pit
     from mine2magnet.mining.value import BlockEconomics, block_values
 
     p = inputs.mining
@@ -491,7 +491,7 @@ def _pit(inputs: UncertaintyInputs, table: pd.DataFrame) -> tuple[float, float, 
                       pad_cells=int(pad), fill_domain=p.fill_domain,
                       fill_density_t_m3=p.fill_density_t_m3)  # fmt: skip
     sp = _precedence(inputs.key, bv, p.slopes)
-    pin = _inputs(bv, sp)
+    pin = pit_inputs(bv, sp)
     pit = ultimate_pit(pin.values(1.0), sp.graph, engine=p.engine)
     t = bv.table.iloc[sp.rows[pit.mask]]
     ore = t["destination"].to_numpy() == "process"
