@@ -1,5 +1,7 @@
 """The executor seam gives identical ordered results serially, on threads and on Dask."""
 
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
 
@@ -79,3 +81,24 @@ def test_iter_chunks_on_dask_equals_serial():
     ):
         got = sorted(iter_chunks(_work, range(8), executor=client, args=(2.0,), max_in_flight=3))
     assert got == [(i, _work(i, 2.0)) for i in range(8)]
+
+
+@pytest.mark.slow
+def test_a_scheduler_address_as_in_the_project_file_equals_serial():
+    """``[parallel] executor = "tcp://…"`` reaches map_chunks as an address string."""
+    distributed = pytest.importorskip("dask.distributed")
+
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
+    ) as cluster:
+        got = map_chunks(_work, range(6), executor=cluster.scheduler_address, args=(3.0,))
+    assert got == [_work(i, 3.0) for i in range(6)]
+
+
+def test_project_executor_prefers_the_caller_then_the_project_file(tmp_path):
+    from mine2magnet.config import ParallelParams
+    from mine2magnet.pipeline import project_executor
+
+    project = SimpleNamespace(parallel=ParallelParams(executor="tcp://10.0.0.1:8786"))
+    assert project_executor(project) == "tcp://10.0.0.1:8786"
+    assert project_executor(project, "serial") == "serial"
